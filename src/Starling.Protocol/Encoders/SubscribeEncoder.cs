@@ -1,6 +1,6 @@
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>Encodes SUBSCRIBE [MQTT-3.8].</summary>
 public static class SubscribeEncoder

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>
 /// Writes MQTT data types (section 1.5) straight into an <see cref="IBufferWriter{T}"/>: it asks the output for a

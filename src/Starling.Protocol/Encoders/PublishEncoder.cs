@@ -1,6 +1,6 @@
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>Encodes PUBLISH [MQTT-3.3]. The payload is copied straight from the packet into the output.</summary>
 public static class PublishEncoder

@@ -1,6 +1,6 @@
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>Exact encoded sizes of MQTT data types and properties, for Remaining Length and Maximum Packet Size checks.</summary>
 public static class Sizes

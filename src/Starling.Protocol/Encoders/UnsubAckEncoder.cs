@@ -1,6 +1,6 @@
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>Encodes UNSUBACK [MQTT-3.11]; on 3.x only the packet identifier is written.</summary>
 public static class UnsubAckEncoder

@@ -1,6 +1,6 @@
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>Encodes DISCONNECT [MQTT-3.14]; empty on 3.x and for a plain Normal disconnection on 5.0.</summary>
 public static class DisconnectEncoder

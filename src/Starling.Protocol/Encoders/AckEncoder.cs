@@ -1,6 +1,6 @@
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>
 /// Encodes PUBACK, PUBREC, PUBREL and PUBCOMP. On 5.0 the reason code and property length are left out when they are

@@ -1,6 +1,6 @@
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>Encodes CONNACK [MQTT-3.2]; on 3.x the reason code becomes a <see cref="ConnectReturnCode"/>.</summary>
 public static class ConnAckEncoder

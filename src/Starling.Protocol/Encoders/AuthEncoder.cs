@@ -1,6 +1,6 @@
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>Encodes AUTH [MQTT-3.15] (MQTT 5.0 only).</summary>
 public static class AuthEncoder

@@ -1,6 +1,6 @@
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>Encodes UNSUBSCRIBE [MQTT-3.10].</summary>
 public static class UnsubscribeEncoder

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>
 /// Encodes any control packet into an <see cref="IBufferWriter{T}"/>, with exact sizes and the Maximum Packet Size

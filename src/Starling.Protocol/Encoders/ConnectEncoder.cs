@@ -1,6 +1,6 @@
 using Starling.Protocol.Packets;
 
-namespace Starling.Protocol.Encoding;
+namespace Starling.Protocol.Encoders;
 
 /// <summary>Encodes CONNECT [MQTT-3.1].</summary>
 public static class ConnectEncoder
@@ -99,7 +99,7 @@ public static class ConnectEncoder
     private static int RemainingLength(ConnectPacket packet, out int propertiesLength, out int willPropertiesLength)
     {
         var v5 = packet.ProtocolVersion == ProtocolVersion.V500;
-        var size = (packet.ProtocolVersion == ProtocolVersion.V310 ? 8 : 6) + 1 + 2;
+        var size = (packet.ProtocolVersion == ProtocolVersion.V310 ? 8 : 6) + 1 + 1 + 2; // name, level, flags, keep alive
         propertiesLength = 0;
         willPropertiesLength = 0;
         if (v5)
