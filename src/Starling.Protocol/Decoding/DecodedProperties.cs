@@ -36,9 +36,9 @@ internal struct DecodedProperties
     public bool? SubscriptionIdentifiersAvailable;
     public bool? SharedSubscriptionAvailable;
 
-    public readonly IReadOnlyList<UserProperty> UserPropertyList => UserProperties is null ? [] : UserProperties;
+    public readonly IReadOnlyList<UserProperty> UserPropertyList => UserProperties is null ? Array.Empty<UserProperty>() : UserProperties;
 
-    public readonly IReadOnlyList<int> SubscriptionIdentifierList => SubscriptionIdentifiers is null ? [] : SubscriptionIdentifiers;
+    public readonly IReadOnlyList<int> SubscriptionIdentifierList => SubscriptionIdentifiers is null ? Array.Empty<int>() : SubscriptionIdentifiers;
 
     /// <summary>Reads a property list: its Variable Byte Integer length, then the properties [MQTT-2.2.2].</summary>
     public static DecodedProperties Read(ref MqttReader reader, PropertyScope scope)
