@@ -18,7 +18,7 @@ internal static class AckDecoder
         var reasonCode = (ReasonCode)reader.ReadByte();
         if (!ReasonCodes.IsAllowed(type, reasonCode))
         {
-            Violation.Malformed("MQTT-2.4", $"Reason code 0x{(byte)reasonCode:X2} is not allowed in {type}");
+            Violation.ProtocolError(Rule(type), $"Reason code 0x{(byte)reasonCode:X2} is not allowed in {type}");
         }
 
         if (reader.End)
@@ -34,4 +34,12 @@ internal static class AckDecoder
             UserProperties = properties.UserPropertyList,
         };
     }
+
+    private static string Rule(PacketType type) => type switch
+    {
+        PacketType.PubAck => "MQTT-3.4.2-1",
+        PacketType.PubRec => "MQTT-3.5.2-1",
+        PacketType.PubRel => "MQTT-3.6.2-1",
+        _ => "MQTT-3.7.2-1",
+    };
 }

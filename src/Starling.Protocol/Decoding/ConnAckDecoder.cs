@@ -8,6 +8,11 @@ internal static class ConnAckDecoder
     public static ConnAckPacket Decode(ref MqttReader reader, ProtocolVersion version)
     {
         var flags = reader.ReadByte();
+        if (version == ProtocolVersion.V310)
+        {
+            flags = 0; // MQTT 3.1: "Topic Name Compression Response", reserved and not used.
+        }
+
         if ((flags & 0xFE) != 0)
         {
             Violation.Malformed("MQTT-3.2.2-1", "Reserved Connect Acknowledge Flags are set");
@@ -18,7 +23,7 @@ internal static class ConnAckDecoder
         {
             if (code > (byte)ConnectReturnCode.NotAuthorized)
             {
-                Violation.Malformed("MQTT-3.2.2.3", $"CONNACK return code {code} is reserved");
+                Violation.ProtocolError("§3.2.2.3", $"CONNACK return code {code} is reserved");
             }
 
             reader.ExpectEnd();
@@ -32,10 +37,11 @@ internal static class ConnAckDecoder
         var reasonCode = (ReasonCode)code;
         if (!ReasonCodes.IsAllowed(PacketType.ConnAck, reasonCode))
         {
-            Violation.Malformed("MQTT-3.2.2.2", $"Reason code 0x{code:X2} is not allowed in CONNACK");
+            Violation.ProtocolError("MQTT-3.2.2-8", $"Reason code 0x{code:X2} is not allowed in CONNACK");
         }
 
-        var properties = reader.End ? default : DecodedProperties.Read(ref reader, PropertyScope.ConnAck);
+        var properties = DecodedProperties.Read(ref reader, PropertyScope.ConnAck);
+        AuthenticationRules.Check(properties);
         reader.ExpectEnd();
         return new ConnAckPacket
         {

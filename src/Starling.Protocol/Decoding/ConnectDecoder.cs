@@ -27,7 +27,7 @@ internal static class ConnectDecoder
         var willRetain = (flags & WillRetainFlag) != 0;
         if (willQoS == 3)
         {
-            Violation.Malformed("MQTT-3.1.2-12", "Will QoS is 3");
+            Violation.Malformed("MQTT-3.1.2-12", "Will QoS is 3"); // [MQTT-3.1.2-14] in 3.1.1
         }
 
         if (!hasWill && willQoS != 0)
@@ -37,7 +37,7 @@ internal static class ConnectDecoder
 
         if (!hasWill && willRetain)
         {
-            Violation.Malformed("MQTT-3.1.2-13", "Will Retain is set without the Will Flag");
+            Violation.Malformed("MQTT-3.1.2-13", "Will Retain is set without the Will Flag"); // [MQTT-3.1.2-15] in 3.1.1
         }
 
         var hasUserName = (flags & UserNameFlag) != 0;
@@ -49,6 +49,7 @@ internal static class ConnectDecoder
 
         var keepAlive = reader.ReadUInt16();
         var properties = version == ProtocolVersion.V500 ? DecodedProperties.Read(ref reader, PropertyScope.Connect) : default;
+        AuthenticationRules.Check(properties);
         var clientId = reader.ReadString();
         var will = hasWill ? ReadWill(ref reader, version, (QualityOfService)willQoS, willRetain) : null;
         var userName = hasUserName ? reader.ReadString() : null;
@@ -119,7 +120,7 @@ internal static class ConnectDecoder
         var topic = reader.ReadString();
         if (!TopicValidator.IsValidTopicName(topic))
         {
-            Violation.Throw(ReasonCode.TopicNameInvalid, "MQTT-3.1.3-11", "The Will Topic is not a valid topic name");
+            Violation.Throw(ReasonCode.TopicNameInvalid, topic.Length == 0 ? "MQTT-4.7.3-1" : "MQTT-4.7.0-1", "The Will Topic is not a valid topic name");
         }
 
         var payload = reader.ReadBinary();

@@ -52,7 +52,7 @@ internal struct DecodedProperties
 
         if (length > reader.Remaining)
         {
-            Violation.Malformed("MQTT-2.2.2", "Property Length points past the end of the packet");
+            Violation.Malformed("§2.2.2", "Property Length points past the end of the packet");
         }
 
         var end = reader.Consumed + length;
@@ -62,14 +62,14 @@ internal struct DecodedProperties
             var identifier = reader.ReadVariableByteInteger();
             if (identifier > 0x7F || !PropertyRules.IsAllowed(scope, (PropertyId)identifier))
             {
-                Violation.Malformed("MQTT-2.2.2", $"Property 0x{identifier:X2} is not allowed in this packet");
+                Violation.Malformed("§2.2.2", $"Property 0x{identifier:X2} is not allowed in this packet");
             }
 
             var id = (PropertyId)identifier;
             var bit = 1UL << identifier;
             if ((seen & bit) != 0 && !PropertyRules.MayRepeat(scope, id))
             {
-                Violation.ProtocolError("MQTT-2.2.2", $"Property {id} appears more than once");
+                Violation.ProtocolError("§2.2.2", $"Property {id} appears more than once");
             }
 
             seen |= bit;
@@ -78,7 +78,7 @@ internal struct DecodedProperties
 
         if (reader.Consumed != end)
         {
-            Violation.Malformed("MQTT-2.2.2", "The last property runs past Property Length");
+            Violation.Malformed("§2.2.2", "The last property runs past Property Length");
         }
 
         return result;
@@ -112,7 +112,7 @@ internal struct DecodedProperties
                 var subscriptionId = reader.ReadVariableByteInteger();
                 if (subscriptionId == 0)
                 {
-                    Violation.ProtocolError("MQTT-3.8.2.1.2", "A Subscription Identifier of 0 is a Protocol Error");
+                    Violation.ProtocolError("§3.8.2.1.2", "A Subscription Identifier of 0 is a Protocol Error");
                 }
 
                 (SubscriptionIdentifiers ??= []).Add(subscriptionId);
@@ -151,7 +151,7 @@ internal struct DecodedProperties
                 ReasonString = reader.ReadString();
                 break;
             case PropertyId.ReceiveMaximum:
-                ReceiveMaximum = ReadNonZeroUInt16(ref reader, id, "MQTT-3.1.2.11.3");
+                ReceiveMaximum = ReadNonZeroUInt16(ref reader, id, "§3.1.2.11.3");
                 break;
             case PropertyId.TopicAliasMaximum:
                 TopicAliasMaximum = reader.ReadUInt16();
@@ -179,7 +179,7 @@ internal struct DecodedProperties
                 MaximumPacketSize = reader.ReadUInt32();
                 if (MaximumPacketSize == 0)
                 {
-                    Violation.ProtocolError("MQTT-3.1.2.11.4", "A Maximum Packet Size of 0 is a Protocol Error");
+                    Violation.ProtocolError("§3.1.2.11.4", "A Maximum Packet Size of 0 is a Protocol Error");
                 }
 
                 break;
@@ -193,7 +193,7 @@ internal struct DecodedProperties
                 SharedSubscriptionAvailable = ReadFlag(ref reader, id) == 1;
                 break;
             default:
-                Violation.Malformed("MQTT-2.2.2", $"Unknown property 0x{(byte)id:X2}");
+                Violation.Malformed("§2.2.2", $"Unknown property 0x{(byte)id:X2}");
                 break;
         }
     }
@@ -204,7 +204,7 @@ internal struct DecodedProperties
         var value = reader.ReadByte();
         if (value > 1)
         {
-            Violation.ProtocolError("MQTT-2.2.2.2", $"{id} must be 0 or 1, not {value}");
+            Violation.ProtocolError("§2.2.2.2", $"{id} must be 0 or 1, not {value}");
         }
 
         return value;

@@ -16,7 +16,7 @@ internal static class DisconnectDecoder
         var code = (ReasonCode)reader.ReadByte();
         if (!ReasonCodes.IsAllowed(PacketType.Disconnect, code))
         {
-            Violation.Malformed("MQTT-3.14.2.1", $"Reason code 0x{(byte)code:X2} is not allowed in DISCONNECT");
+            Violation.ProtocolError("MQTT-3.14.2-1", $"Reason code 0x{(byte)code:X2} is not allowed in DISCONNECT");
         }
 
         var properties = reader.End ? default : DecodedProperties.Read(ref reader, PropertyScope.Disconnect);

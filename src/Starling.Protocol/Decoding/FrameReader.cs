@@ -17,23 +17,30 @@ public static class FrameReader
     /// <param name="maximumPacketSize">Largest packet accepted, fixed header included.</param>
     /// <param name="frame">The packet when the result is <see cref="FrameStatus.Complete"/>.</param>
     /// <param name="error">The violation when the result is <see cref="FrameStatus.Error"/>.</param>
-    public static FrameStatus TryReadFrame(in ReadOnlySequence<byte> buffer, int maximumPacketSize, out Frame frame, out MqttProtocolError error)
+    public static FrameStatus TryReadFrame(in ReadOnlySequence<byte> buffer, int maximumPacketSize, out Frame frame, out MqttProtocolError error) =>
+        TryReadFrame(buffer, maximumPacketSize, ProtocolVersion.V500, out frame, out error);
+
+    /// <summary>
+    /// As <see cref="TryReadFrame(in ReadOnlySequence{byte}, int, out Frame, out MqttProtocolError)"/>, with the fixed
+    /// header flag rules of <paramref name="version"/>: MQTT 3.1 lets a resent PUBREL, SUBSCRIBE or UNSUBSCRIBE carry DUP.
+    /// </summary>
+    public static FrameStatus TryReadFrame(in ReadOnlySequence<byte> buffer, int maximumPacketSize, ProtocolVersion version, out Frame frame, out MqttProtocolError error)
     {
         frame = default;
         error = default;
         if (buffer.IsSingleSegment)
         {
-            return TryReadFrame(buffer.FirstSpan, buffer, maximumPacketSize, out frame, out error);
+            return TryReadFrame(buffer.FirstSpan, buffer, maximumPacketSize, version, out frame, out error);
         }
 
         Span<byte> header = stackalloc byte[5];
         var available = (int)Math.Min(buffer.Length, 5);
         buffer.Slice(0, available).CopyTo(header);
-        return TryReadFrame(header[..available], buffer, maximumPacketSize, out frame, out error);
+        return TryReadFrame(header[..available], buffer, maximumPacketSize, version, out frame, out error);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static FrameStatus TryReadFrame(ReadOnlySpan<byte> head, in ReadOnlySequence<byte> buffer, int maximumPacketSize, out Frame frame, out MqttProtocolError error)
+    private static FrameStatus TryReadFrame(ReadOnlySpan<byte> head, in ReadOnlySequence<byte> buffer, int maximumPacketSize, ProtocolVersion version, out Frame frame, out MqttProtocolError error)
     {
         frame = default;
         error = default;
@@ -49,7 +56,7 @@ public static class FrameReader
         {
             if (index == 5)
             {
-                error = new MqttProtocolError(ReasonCode.MalformedPacket, "MQTT-1.5.5-1", "Remaining Length uses more than four bytes");
+                error = new MqttProtocolError(ReasonCode.MalformedPacket, "§1.5.5", "Remaining Length uses more than four bytes");
                 return FrameStatus.Error;
             }
 
@@ -62,6 +69,12 @@ public static class FrameReader
             remaining |= (b & 0x7F) << shift;
             if ((b & 0x80) == 0)
             {
+                if (b == 0 && index > 2)
+                {
+                    error = new MqttProtocolError(ReasonCode.MalformedPacket, "MQTT-1.5.5-1", "Remaining Length is not encoded in the minimum number of bytes");
+                    return FrameStatus.Error;
+                }
+
                 break;
             }
 
@@ -71,7 +84,7 @@ public static class FrameReader
         var first = head[0];
         var type = (PacketType)(first >> 4);
         var flags = (byte)(first & 0x0F);
-        if (!FlagsAreValid(type, flags, out error))
+        if (!FlagsAreValid(type, flags, version, out error))
         {
             return FrameStatus.Error;
         }
@@ -93,18 +106,18 @@ public static class FrameReader
         return FrameStatus.Complete;
     }
 
-    private static bool FlagsAreValid(PacketType type, byte flags, out MqttProtocolError error)
+    private static bool FlagsAreValid(PacketType type, byte flags, ProtocolVersion version, out MqttProtocolError error)
     {
         error = default;
         switch (type)
         {
             case 0:
-                error = new MqttProtocolError(ReasonCode.MalformedPacket, "MQTT-2.1.2", "Packet type 0 is reserved");
+                error = new MqttProtocolError(ReasonCode.MalformedPacket, "§2.1.2", "Packet type 0 is reserved");
                 return false;
             case PacketType.Publish:
                 return true;
             case PacketType.PubRel or PacketType.Subscribe or PacketType.Unsubscribe:
-                if (flags == 0b0010)
+                if (flags == 0b0010 || (flags == 0b1010 && version == ProtocolVersion.V310))
                 {
                     return true;
                 }
@@ -119,7 +132,7 @@ public static class FrameReader
                 break;
         }
 
-        error = new MqttProtocolError(ReasonCode.MalformedPacket, "MQTT-2.2.2-2", $"Reserved fixed header flags 0x{flags:X} are invalid for {type}");
+        error = new MqttProtocolError(ReasonCode.MalformedPacket, "MQTT-2.1.3-1", $"Reserved fixed header flags 0x{flags:X} are invalid for {type}");
         return false;
     }
 }

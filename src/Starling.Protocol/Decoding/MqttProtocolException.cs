@@ -12,13 +12,13 @@ public sealed class MqttProtocolException : Exception
 
     /// <summary>Creates an exception for a malformed packet.</summary>
     public MqttProtocolException()
-        : this(new MqttProtocolError(ReasonCode.MalformedPacket, "MQTT-4.13", "Malformed packet"))
+        : this(new MqttProtocolError(ReasonCode.MalformedPacket, "§4.13", "Malformed packet"))
     {
     }
 
     /// <summary>Creates an exception for a malformed packet with a message.</summary>
     public MqttProtocolException(string message)
-        : this(new MqttProtocolError(ReasonCode.MalformedPacket, "MQTT-4.13", message))
+        : this(new MqttProtocolError(ReasonCode.MalformedPacket, "§4.13", message))
     {
     }
 
@@ -26,7 +26,7 @@ public sealed class MqttProtocolException : Exception
     public MqttProtocolException(string message, Exception innerException)
         : base(message, innerException)
     {
-        Error = new MqttProtocolError(ReasonCode.MalformedPacket, "MQTT-4.13", message);
+        Error = new MqttProtocolError(ReasonCode.MalformedPacket, "§4.13", message);
     }
 
     /// <summary>The reason code and rule.</summary>

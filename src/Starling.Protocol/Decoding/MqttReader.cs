@@ -70,11 +70,16 @@ internal ref struct MqttReader
             value |= (b & 0x7F) << (7 * i);
             if ((b & 0x80) == 0)
             {
+                if (b == 0 && i > 0)
+                {
+                    Violation.Malformed("MQTT-1.5.5-1", "A Variable Byte Integer is not encoded in the minimum number of bytes");
+                }
+
                 return value;
             }
         }
 
-        Violation.Malformed("MQTT-1.5.5-1", "Variable Byte Integer uses more than four bytes");
+        Violation.Malformed("§1.5.5", "A Variable Byte Integer uses more than four bytes");
         return 0;
     }
 
@@ -123,11 +128,13 @@ internal ref struct MqttReader
     {
         if (!Utf8.IsValid(utf8))
         {
+            // [MQTT-1.5.4-1] in 5.0, [MQTT-1.5.3-1] in 3.1.1.
             Violation.Malformed("MQTT-1.5.4-1", "A UTF-8 string is ill-formed or encodes a surrogate");
         }
 
         if (utf8.Contains((byte)0))
         {
+            // [MQTT-1.5.4-2] in 5.0, [MQTT-1.5.3-2] in 3.1.1.
             Violation.Malformed("MQTT-1.5.4-2", "A UTF-8 string contains U+0000");
         }
     }

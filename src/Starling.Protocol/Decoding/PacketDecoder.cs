@@ -90,7 +90,7 @@ public static class PacketDecoder
         out IMqttPacket? packet, out MqttProtocolError error)
     {
         packet = null;
-        var status = FrameReader.TryReadFrame(buffer, maximumPacketSize, out var frame, out error);
+        var status = FrameReader.TryReadFrame(buffer, maximumPacketSize, version, out var frame, out error);
         if (status != FrameStatus.Complete)
         {
             return status;
@@ -137,7 +137,7 @@ public static class PacketDecoder
             case PacketType.Auth when version == ProtocolVersion.V500:
                 return AuthDecoder.Decode(ref reader);
             default:
-                Violation.Malformed("MQTT-2.1.2", $"Packet type {(int)frame.Type} is reserved in this protocol version");
+                Violation.Malformed("§2.1.2", $"Packet type {(int)frame.Type} is reserved in this protocol version");
                 return null;
         }
     }

@@ -25,7 +25,7 @@ internal static class PropertyRules
 
     public static bool IsAllowed(PropertyScope scope, PropertyId id) => ((byte)id < 64) && (Allowed[(int)scope] & (1UL << (byte)id)) != 0;
 
-    /// <summary>User Property may repeat anywhere; Subscription Identifier may repeat in PUBLISH [MQTT-3.3.4-3].</summary>
+    /// <summary>User Property may repeat anywhere; Subscription Identifier may repeat in PUBLISH (§3.3.2.3.8).</summary>
     public static bool MayRepeat(PropertyScope scope, PropertyId id) =>
         id == PropertyId.UserProperty || (id == PropertyId.SubscriptionIdentifier && scope == PropertyScope.Publish);
 

@@ -17,7 +17,7 @@ internal static class PublishDecoder
 
         if (dup && qos == QualityOfService.AtMostOnce)
         {
-            Violation.ProtocolError("MQTT-3.3.1-2", "DUP is set on a QoS 0 PUBLISH");
+            Violation.Malformed("MQTT-3.3.1-2", "DUP is set on a QoS 0 PUBLISH");
         }
 
         var topic = reader.ReadString();
@@ -35,7 +35,7 @@ internal static class PublishDecoder
         var properties = version == ProtocolVersion.V500 ? DecodedProperties.Read(ref reader, PropertyScope.Publish) : default;
         if (topic.Length == 0 && properties.TopicAlias == 0)
         {
-            var rule = version == ProtocolVersion.V500 ? "MQTT-3.3.2-1" : "MQTT-4.7.3-1";
+            var rule = version == ProtocolVersion.V500 ? "§3.3.4" : "MQTT-4.7.3-1";
             Violation.Throw(version == ProtocolVersion.V500 ? ReasonCode.ProtocolError : ReasonCode.MalformedPacket, rule,
                 "The PUBLISH topic name is empty and no Topic Alias is given");
         }

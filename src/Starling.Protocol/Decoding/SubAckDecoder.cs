@@ -11,7 +11,7 @@ internal static class SubAckDecoder
         var properties = version == ProtocolVersion.V500 ? DecodedProperties.Read(ref reader, PropertyScope.SubAck) : default;
         if (reader.End)
         {
-            Violation.ProtocolError("MQTT-3.9.3-1", "SUBACK has no reason codes");
+            Violation.ProtocolError("MQTT-3.8.4-6", "SUBACK has no reason codes");
         }
 
         var codes = new List<ReasonCode>((int)reader.Remaining);
@@ -23,7 +23,7 @@ internal static class SubAckDecoder
                 : code is ReasonCode.GrantedQoS0 or ReasonCode.GrantedQoS1 or ReasonCode.GrantedQoS2 or ReasonCode.UnspecifiedError;
             if (!allowed)
             {
-                Violation.Malformed("MQTT-3.9.3-2", $"SUBACK return code 0x{(byte)code:X2} is reserved");
+                Violation.ProtocolError("MQTT-3.9.3-2", $"SUBACK return code 0x{(byte)code:X2} is reserved");
             }
 
             codes.Add(code);

@@ -36,9 +36,8 @@ internal static class SubscribeDecoder
     public static string ReadFilter(ref MqttReader reader)
     {
         var filter = reader.ReadString();
-        if (!TopicValidator.IsValidTopicFilter(filter))
+        if (TopicValidator.FindViolation(filter) is { } rule)
         {
-            var rule = filter.Length == 0 ? "MQTT-4.7.3-1" : SharedSubscription.HasSharePrefix(filter) ? "MQTT-4.8.2-1" : "MQTT-4.7.1-1";
             Violation.Throw(ReasonCode.TopicFilterInvalid, rule, $"Invalid topic filter '{filter}'");
         }
 
@@ -50,6 +49,12 @@ internal static class SubscribeDecoder
         var qos = options & 0x03;
         if (qos == 3)
         {
+            // 3.1.1: Malformed [MQTT-3.8.3-4] (3.1.1 numbering); 5.0: "It is a Protocol Error" (section 3.8.3.1).
+            if (version == ProtocolVersion.V500)
+            {
+                Violation.ProtocolError("§3.8.3.1", "Subscription with Maximum QoS 3");
+            }
+
             Violation.Malformed("MQTT-3.8.3-4", "Subscription with QoS 3");
         }
 
@@ -71,7 +76,7 @@ internal static class SubscribeDecoder
         var retainHandling = (options >> 4) & 0x03;
         if (retainHandling == 3)
         {
-            Violation.ProtocolError("MQTT-3.8.3.1", "Retain Handling 3 is a Protocol Error");
+            Violation.ProtocolError("§3.8.3.1", "Retain Handling 3 is a Protocol Error");
         }
 
         var noLocal = (options & 0x04) != 0;

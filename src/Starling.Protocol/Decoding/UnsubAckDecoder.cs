@@ -21,7 +21,7 @@ internal static class UnsubAckDecoder
             var code = (ReasonCode)reader.ReadByte();
             if (!ReasonCodes.IsAllowed(PacketType.UnsubAck, code))
             {
-                Violation.Malformed("MQTT-3.11.3", $"Reason code 0x{(byte)code:X2} is not allowed in UNSUBACK");
+                Violation.ProtocolError("MQTT-3.11.3-2", $"Reason code 0x{(byte)code:X2} is not allowed in UNSUBACK");
             }
 
             codes.Add(code);

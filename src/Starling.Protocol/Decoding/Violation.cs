@@ -18,8 +18,8 @@ internal static class Violation
         throw new MqttProtocolException(new MqttProtocolError(code, rule, message));
 
     [DoesNotReturn]
-    public static void Truncated() => Malformed("MQTT-2.1.4", "A length points past the end of the packet");
+    public static void Truncated() => Malformed("§2.1.4", "A length points past the end of the packet");
 
     [DoesNotReturn]
-    public static void TrailingBytes() => Malformed("MQTT-2.1.4", "The packet has bytes after its last field");
+    public static void TrailingBytes() => Malformed("§2.1.4", "The packet has bytes after its last field");
 }

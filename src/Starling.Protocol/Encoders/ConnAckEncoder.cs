@@ -15,11 +15,17 @@ public static class ConnAckEncoder
         writer.WriteFixedHeader(0x20, RemainingLength(packet, version, omitDiagnostics, out var propertiesLength));
         var accepted = packet.ReasonCode == ReasonCode.Success;
 
-        // Session Present is 0 whenever the connection is refused [MQTT-3.2.2-4] (3.1.1), [MQTT-3.2.2-6] (5.0).
-        writer.WriteByte((byte)(packet.SessionPresent && accepted ? 1 : 0));
+        // Session Present is 0 whenever the connection is refused [MQTT-3.2.2-4] (3.1.1), [MQTT-3.2.2-6] (5.0);
+        // MQTT 3.1 has no Session Present: that byte is reserved and not used.
+        writer.WriteByte((byte)(packet.SessionPresent && accepted && version != ProtocolVersion.V310 ? 1 : 0));
         if (version != ProtocolVersion.V500)
         {
-            writer.WriteByte((byte)ReasonCodes.ToConnectReturnCode(packet.ReasonCode));
+            if (!ReasonCodes.TryGetConnectReturnCode(packet.ReasonCode, out var returnCode))
+            {
+                throw new ArgumentException($"{packet.ReasonCode} has no MQTT 3.x CONNACK return code; close the connection without a CONNACK.", nameof(packet));
+            }
+
+            writer.WriteByte((byte)returnCode);
             return;
         }
 

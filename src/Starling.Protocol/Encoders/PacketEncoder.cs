@@ -6,8 +6,9 @@ namespace Starling.Protocol.Encoders;
 /// <summary>
 /// Encodes any control packet into an <see cref="IBufferWriter{T}"/>, with exact sizes and the Maximum Packet Size
 /// rule: a packet that would exceed the peer's limit first loses its Reason String and User Properties where the
-/// specification allows that ([MQTT-3.1.2-25], [MQTT-3.4.2-2], [MQTT-3.4.2-3] and their siblings), and is otherwise
-/// not sent [MQTT-3.1.2-24].
+/// specification allows that ([MQTT-3.2.2-19], [MQTT-3.2.2-20], [MQTT-3.4.2-2], [MQTT-3.4.2-3] and their siblings in
+/// PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, DISCONNECT and AUTH), and is otherwise not sent [MQTT-3.1.2-24]
+/// (the sender behaves as if it had been sent [MQTT-3.1.2-25]).
 /// </summary>
 public static class PacketEncoder
 {

@@ -13,7 +13,7 @@ public static class PublishEncoder
     {
         if (packet.QoS != QualityOfService.AtMostOnce && packet.PacketId == 0)
         {
-            throw new ArgumentException("A QoS 1 or 2 PUBLISH needs a non-zero packet identifier [MQTT-2.2.1-3].", nameof(packet));
+            throw new ArgumentException("A QoS 1 or 2 PUBLISH needs a non-zero packet identifier [MQTT-2.2.1-4].", nameof(packet));
         }
 
         var first = 0x30 | ((int)packet.QoS << 1) | (packet.Retain ? 1 : 0)

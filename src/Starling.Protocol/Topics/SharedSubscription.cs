@@ -11,7 +11,7 @@ public static class SharedSubscription
 
     /// <summary>
     /// Splits a shared subscription into its share name and topic filter. False when it is not one, when the share
-    /// name is empty or holds a wildcard [MQTT-4.8.2-2], or when no filter follows [MQTT-4.8.2-1].
+    /// name is empty [MQTT-4.8.2-1], holds a wildcard, or no filter follows [MQTT-4.8.2-2].
     /// </summary>
     public static bool TryParse(ReadOnlySpan<char> filter, out ReadOnlySpan<char> shareName, out ReadOnlySpan<char> topicFilter)
     {

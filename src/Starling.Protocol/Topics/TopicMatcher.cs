@@ -5,7 +5,7 @@ public static class TopicMatcher
 {
     /// <summary>
     /// Whether <paramref name="topic"/> matches <paramref name="filter"/>. <c>+</c> matches exactly one level (which
-    /// may be empty), <c>#</c> the parent level and any number of child levels [MQTT-4.7.1-2]; a topic starting with
+    /// may be empty), <c>#</c> the parent level and any number of child levels (§4.7.1.2, §4.7.1.3); a topic starting with
     /// <c>$</c> is not matched by a filter starting with a wildcard [MQTT-4.7.2-1]. Both arguments are assumed valid.
     /// </summary>
     public static bool Matches(ReadOnlySpan<char> filter, ReadOnlySpan<char> topic)

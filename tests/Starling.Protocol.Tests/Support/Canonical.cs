@@ -30,8 +30,10 @@ public static class Canonical
             },
             ConnAckPacket c => new ConnAckPacket
             {
-                SessionPresent = c.SessionPresent && c.ReasonCode == ReasonCode.Success,
-                ReasonCode = ReasonCodes.FromConnectReturnCode(ReasonCodes.ToConnectReturnCode(c.ReasonCode)),
+                SessionPresent = c.SessionPresent && c.ReasonCode == ReasonCode.Success && version != ProtocolVersion.V310,
+                ReasonCode = ReasonCodes.TryGetConnectReturnCode(c.ReasonCode, out var code)
+                    ? ReasonCodes.FromConnectReturnCode(code)
+                    : throw new InvalidOperationException($"{c.ReasonCode} has no 3.x CONNACK"),
             },
             PublishPacket p => new PublishPacket { Topic = p.Topic, Payload = p.Payload, QoS = p.QoS, Retain = p.Retain, Dup = p.Dup, PacketId = p.PacketId },
             AckPacket a => new AckPacket(a.Type, a.PacketId),
