@@ -83,6 +83,24 @@ public static class PacketDecoder
     }
 
     /// <summary>
+    /// The protocol level byte of a CONNECT frame, read without decoding the rest, so that a broker can answer a
+    /// CONNECT it refuses in the right CONNACK format. Null when the frame is too short to hold it.
+    /// </summary>
+    public static byte? PeekProtocolLevel(in Frame frame)
+    {
+        var body = frame.Body;
+        if (body.Length < 2)
+        {
+            return null;
+        }
+
+        Span<byte> head = stackalloc byte[2];
+        body.Slice(0, 2).CopyTo(head);
+        var levelOffset = 2 + ((head[0] << 8) | head[1]);
+        return body.Length > levelOffset ? body.Slice(levelOffset, 1).FirstSpan[0] : null;
+    }
+
+    /// <summary>
     /// Reads one packet from the start of <paramref name="buffer"/> and slices it off. Returns
     /// <see cref="FrameStatus.Incomplete"/> (buffer untouched) when more bytes are needed.
     /// </summary>

@@ -29,6 +29,18 @@ public static class PacketEncoder
     /// </summary>
     public static bool TryEncode(IMqttPacket packet, ProtocolVersion version, IBufferWriter<byte> output, long maximumPacketSize)
     {
+        var writer = new MqttWriter(output);
+        var written = TryWrite(ref writer, packet, version, maximumPacketSize);
+        writer.Commit();
+        return written;
+    }
+
+    /// <summary>
+    /// As <see cref="TryEncode(IMqttPacket, ProtocolVersion, IBufferWriter{byte}, long)"/>, continuing an open
+    /// <see cref="MqttWriter"/> so many packets share one output span.
+    /// </summary>
+    public static bool TryWrite(ref MqttWriter writer, IMqttPacket packet, ProtocolVersion version, long maximumPacketSize)
+    {
         var omit = false;
         if (GetSize(packet, version, omitDiagnostics: false) > maximumPacketSize)
         {
@@ -40,9 +52,7 @@ public static class PacketEncoder
             omit = true;
         }
 
-        var writer = new MqttWriter(output);
         Write(ref writer, packet, version, omit);
-        writer.Commit();
         return true;
     }
 

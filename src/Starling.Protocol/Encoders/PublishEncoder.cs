@@ -2,27 +2,47 @@ using Starling.Protocol.Packets;
 
 namespace Starling.Protocol.Encoders;
 
-/// <summary>Encodes PUBLISH [MQTT-3.3]. The payload is copied straight from the packet into the output.</summary>
+/// <summary>
+/// Encodes PUBLISH [MQTT-3.3]. The payload is copied straight from the packet into the output. A broker forwards one
+/// shared message to many subscribers, each with its own QoS, packet identifier, flags, topic alias and
+/// subscription identifiers: the <see cref="PublishOverrides"/> overloads write those without a copy of the message.
+/// </summary>
 public static class PublishEncoder
 {
     /// <summary>Size of the whole packet.</summary>
-    public static int GetSize(PublishPacket packet, ProtocolVersion version) => Sizes.Packet(RemainingLength(packet, version, out _));
+    public static int GetSize(PublishPacket packet, ProtocolVersion version) => GetSize(packet, version, PublishOverrides.From(packet));
+
+    /// <summary>Size of the whole packet with per-delivery fields.</summary>
+    public static int GetSize(PublishPacket message, ProtocolVersion version, in PublishOverrides overrides) =>
+        Sizes.Packet(RemainingLength(message, version, overrides, out _));
 
     /// <summary>Writes the packet.</summary>
-    public static void Write(ref MqttWriter writer, PublishPacket packet, ProtocolVersion version)
+    public static void Write(ref MqttWriter writer, PublishPacket packet, ProtocolVersion version) =>
+        Write(ref writer, packet, version, PublishOverrides.From(packet));
+
+    /// <summary>Writes <paramref name="message"/> with per-delivery fields taken from <paramref name="overrides"/>.</summary>
+    public static void Write(ref MqttWriter writer, PublishPacket message, ProtocolVersion version, in PublishOverrides overrides)
     {
-        if (packet.QoS != QualityOfService.AtMostOnce && packet.PacketId == 0)
+        var qos = overrides.QoS;
+        if (qos != QualityOfService.AtMostOnce && overrides.PacketId == 0)
         {
-            throw new ArgumentException("A QoS 1 or 2 PUBLISH needs a non-zero packet identifier [MQTT-2.2.1-4].", nameof(packet));
+            throw new ArgumentException("A QoS 1 or 2 PUBLISH needs a non-zero packet identifier [MQTT-2.2.1-4].", nameof(overrides));
         }
 
-        var first = 0x30 | ((int)packet.QoS << 1) | (packet.Retain ? 1 : 0)
-            | (packet.Dup && packet.QoS != QualityOfService.AtMostOnce ? 0x08 : 0);
-        writer.WriteFixedHeader((byte)first, RemainingLength(packet, version, out var propertiesLength));
-        writer.WriteString(packet.Topic);
-        if (packet.QoS != QualityOfService.AtMostOnce)
+        var first = 0x30 | ((int)qos << 1) | (overrides.Retain ? 1 : 0) | (overrides.Dup && qos != QualityOfService.AtMostOnce ? 0x08 : 0);
+        writer.WriteFixedHeader((byte)first, RemainingLength(message, version, overrides, out var propertiesLength));
+        if (overrides.OmitTopic)
         {
-            writer.WriteUInt16(packet.PacketId);
+            writer.WriteUInt16(0);
+        }
+        else
+        {
+            writer.WriteString(message.Topic);
+        }
+
+        if (qos != QualityOfService.AtMostOnce)
+        {
+            writer.WriteUInt16(overrides.PacketId);
         }
 
         if (version == ProtocolVersion.V500)
@@ -30,43 +50,44 @@ public static class PublishEncoder
             writer.WriteVariableByteInteger(propertiesLength);
             if (propertiesLength > 0)
             {
-                WriteProperties(ref writer, packet);
+                WriteProperties(ref writer, message, overrides);
             }
         }
 
-        writer.WriteBytes(packet.Payload.Span);
+        writer.WriteBytes(message.Payload.Span);
     }
 
-    private static void WriteProperties(ref MqttWriter writer, PublishPacket packet)
+    private static void WriteProperties(ref MqttWriter writer, PublishPacket message, in PublishOverrides overrides)
     {
-        writer.WriteProperty(PropertyId.PayloadFormatIndicator, (byte?)packet.PayloadFormat);
-        writer.WriteProperty(PropertyId.MessageExpiryInterval, packet.MessageExpiryInterval);
-        writer.WriteProperty(PropertyId.TopicAlias, packet.TopicAlias == 0 ? null : packet.TopicAlias);
-        writer.WriteProperty(PropertyId.ResponseTopic, packet.ResponseTopic);
-        writer.WriteProperty(PropertyId.CorrelationData, packet.CorrelationData);
-        for (var i = 0; i < packet.SubscriptionIdentifiers.Count; i++)
+        writer.WriteProperty(PropertyId.PayloadFormatIndicator, (byte?)message.PayloadFormat);
+        writer.WriteProperty(PropertyId.MessageExpiryInterval, overrides.MessageExpiryInterval);
+        writer.WriteProperty(PropertyId.TopicAlias, overrides.TopicAlias == 0 ? null : overrides.TopicAlias);
+        writer.WriteProperty(PropertyId.ResponseTopic, message.ResponseTopic);
+        writer.WriteProperty(PropertyId.CorrelationData, message.CorrelationData);
+        foreach (var id in overrides.SubscriptionIdentifiers)
         {
             writer.WriteByte((byte)PropertyId.SubscriptionIdentifier);
-            writer.WriteVariableByteInteger(packet.SubscriptionIdentifiers[i]);
+            writer.WriteVariableByteInteger(id);
         }
 
-        writer.WriteProperty(PropertyId.ContentType, packet.ContentType);
-        writer.WriteUserProperties(packet.UserProperties);
+        writer.WriteProperty(PropertyId.ContentType, message.ContentType);
+        writer.WriteUserProperties(message.UserProperties);
     }
 
-    private static int RemainingLength(PublishPacket packet, ProtocolVersion version, out int propertiesLength)
+    private static int RemainingLength(PublishPacket message, ProtocolVersion version, in PublishOverrides overrides, out int propertiesLength)
     {
-        var size = Sizes.Utf8String(packet.Topic) + (packet.QoS == QualityOfService.AtMostOnce ? 0 : 2) + packet.Payload.Length;
+        var size = (overrides.OmitTopic ? 2 : Sizes.Utf8String(message.Topic))
+            + (overrides.QoS == QualityOfService.AtMostOnce ? 0 : 2) + message.Payload.Length;
         propertiesLength = 0;
         if (version == ProtocolVersion.V500)
         {
-            propertiesLength = Sizes.Property((byte?)packet.PayloadFormat) + Sizes.Property(packet.MessageExpiryInterval)
-                + (packet.TopicAlias == 0 ? 0 : 3) + Sizes.Property(packet.ResponseTopic)
-                + Sizes.Property(packet.CorrelationData) + Sizes.Property(packet.ContentType)
-                + Sizes.UserProperties(packet.UserProperties);
-            for (var i = 0; i < packet.SubscriptionIdentifiers.Count; i++)
+            propertiesLength = Sizes.Property((byte?)message.PayloadFormat) + Sizes.Property(overrides.MessageExpiryInterval)
+                + (overrides.TopicAlias == 0 ? 0 : 3) + Sizes.Property(message.ResponseTopic)
+                + Sizes.Property(message.CorrelationData) + Sizes.Property(message.ContentType)
+                + Sizes.UserProperties(message.UserProperties);
+            foreach (var id in overrides.SubscriptionIdentifiers)
             {
-                propertiesLength += 1 + Sizes.VariableByteInteger(packet.SubscriptionIdentifiers[i]);
+                propertiesLength += 1 + Sizes.VariableByteInteger(id);
             }
 
             size += Sizes.PropertyList(propertiesLength);

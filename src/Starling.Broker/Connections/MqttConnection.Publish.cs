@@ -1,0 +1,183 @@
+using System.Text.Unicode;
+using Starling.Broker.Routing;
+using Starling.Protocol;
+using Starling.Protocol.Decoding;
+using Starling.Protocol.Packets;
+
+namespace Starling.Broker.Connections;
+
+/// <summary>Inbound PUBLISH with its QoS 1/2 flows, and the client's acknowledgements of outbound messages.</summary>
+internal sealed partial class MqttConnection
+{
+    private string?[]? _inboundAliases;
+
+    private bool HandlePublish(in Frame frame)
+    {
+        if (!PacketDecoder.TryDecodePublish(frame, Version, out var packet, out var error))
+        {
+            return Violation(error);
+        }
+
+        var options = _broker.Options;
+        if (packet.QoS > options.MaximumQoS)
+        {
+            return Violation(new MqttProtocolError(ReasonCode.QoSNotSupported, "MQTT-3.2.2-11", $"QoS {(int)packet.QoS} is above the maximum QoS"));
+        }
+
+        if (packet.Retain && !options.RetainAvailable)
+        {
+            return Violation(new MqttProtocolError(ReasonCode.RetainNotSupported, "MQTT-3.2.2-14", "Retain is not available"));
+        }
+
+        if (packet.SubscriptionIdentifiers.Count > 0)
+        {
+            return Violation(new MqttProtocolError(ReasonCode.ProtocolError, "MQTT-3.3.4-6", "A client PUBLISH carries a Subscription Identifier"));
+        }
+
+        if (packet.TopicAlias != 0 && !ResolveTopicAlias(ref packet, out error))
+        {
+            return Violation(error);
+        }
+
+        var session = Session!;
+        if (packet.QoS == QualityOfService.ExactlyOnce)
+        {
+            lock (session.Gate)
+            {
+                if (session.InboundQoS2.ContainsKey(packet.PacketId))
+                {
+                    // A resend before PUBREL: acknowledge again, do not forward twice [MQTT-4.3.3-10].
+                    Writer.EnqueueAck(PacketType.PubRec, packet.PacketId);
+                    return true;
+                }
+
+                if (session.InboundQoS2.Count >= options.ReceiveMaximum)
+                {
+                    return Violation(new MqttProtocolError(ReasonCode.ReceiveMaximumExceeded, "MQTT-3.3.4-9", "More unacknowledged QoS 2 PUBLISH packets than Receive Maximum"));
+                }
+
+                session.InboundQoS2[packet.PacketId] = Environment.TickCount64;
+            }
+        }
+
+        var reason = ReasonCode.Success;
+        if (packet.PayloadFormat == PayloadFormatIndicator.Utf8 && !Utf8.IsValid(packet.Payload.Span))
+        {
+            // The payload says UTF-8 but is not [MQTT-3.3.2-4 receiver side]: refuse it.
+            if (packet.QoS == QualityOfService.AtMostOnce)
+            {
+                return Violation(new MqttProtocolError(ReasonCode.PayloadFormatInvalid, "§3.3.2.3.2", "The payload is not valid UTF-8"));
+            }
+
+            reason = ReasonCode.PayloadFormatInvalid;
+        }
+        else if (!_broker.Authorizer.CanPublish(ClientId, UserName, packet.Topic))
+        {
+            reason = ReasonCode.NotAuthorized;
+        }
+        else
+        {
+            var delivered = _broker.Publish(new BrokerMessage(packet, ClientId, Environment.TickCount64));
+            if (delivered == 0)
+            {
+                reason = ReasonCode.NoMatchingSubscribers;
+            }
+        }
+
+        if (packet.QoS != QualityOfService.AtMostOnce)
+        {
+            // 3.x has no negative acknowledgement: it is acknowledged either way (and dropped when refused).
+            var code = Version == ProtocolVersion.V500 ? reason : ReasonCode.Success;
+            Writer.EnqueueAck(packet.QoS == QualityOfService.AtLeastOnce ? PacketType.PubAck : PacketType.PubRec, packet.PacketId, code);
+            if (packet.QoS == QualityOfService.ExactlyOnce && !ReasonCodes.IsSuccess(code))
+            {
+                // A refused QoS 2 message ends its flow at PUBREC [MQTT-4.3.3-?]: forget the id.
+                lock (session.Gate)
+                {
+                    session.InboundQoS2.Remove(packet.PacketId);
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Inbound topic aliases [MQTT-3.3.2-9] .. [MQTT-3.3.2-12]: set on a named PUBLISH, resolved on an empty one.</summary>
+    private bool ResolveTopicAlias(ref PublishPacket packet, out MqttProtocolError error)
+    {
+        error = default;
+        var alias = packet.TopicAlias;
+        if (alias > _broker.Options.TopicAliasMaximum)
+        {
+            error = new MqttProtocolError(ReasonCode.TopicAliasInvalid, "MQTT-3.3.2-9", $"Topic Alias {alias} exceeds the Topic Alias Maximum");
+            return false;
+        }
+
+        _inboundAliases ??= new string?[_broker.Options.TopicAliasMaximum + 1];
+        if (packet.Topic.Length > 0)
+        {
+            _inboundAliases[alias] = packet.Topic;
+            return true;
+        }
+
+        if (_inboundAliases[alias] is not { } topic)
+        {
+            error = new MqttProtocolError(ReasonCode.ProtocolError, "§3.3.4", $"Topic Alias {alias} has no topic yet");
+            return false;
+        }
+
+        packet = new PublishPacket
+        {
+            Topic = topic,
+            Payload = packet.Payload,
+            QoS = packet.QoS,
+            Retain = packet.Retain,
+            Dup = packet.Dup,
+            PacketId = packet.PacketId,
+            PayloadFormat = packet.PayloadFormat,
+            MessageExpiryInterval = packet.MessageExpiryInterval,
+            ResponseTopic = packet.ResponseTopic,
+            CorrelationData = packet.CorrelationData,
+            ContentType = packet.ContentType,
+            UserProperties = packet.UserProperties,
+        };
+        return true;
+    }
+
+    private bool HandleOutboundAck(in Frame frame)
+    {
+        if (!PacketDecoder.TryDecodeAck(frame, Version, out var ack, out var error))
+        {
+            return Violation(error);
+        }
+
+        var known = Session!.Acknowledge(ack.Type, ack.PacketId);
+        if (!known && ack.Type == PacketType.PubRec)
+        {
+            // PUBREC for an id the broker does not hold: release it with 0x92 so the client can forget it.
+            Writer.EnqueueAck(PacketType.PubRel, ack.PacketId, Version == ProtocolVersion.V500 ? ReasonCode.PacketIdentifierNotFound : ReasonCode.Success);
+        }
+
+        return true;
+    }
+
+    private bool HandlePubRel(in Frame frame)
+    {
+        if (!PacketDecoder.TryDecodeAck(frame, Version, out var ack, out var error))
+        {
+            return Violation(error);
+        }
+
+        var session = Session!;
+        bool known;
+        lock (session.Gate)
+        {
+            known = session.InboundQoS2.Remove(ack.PacketId);
+        }
+
+        // PUBCOMP either way; 5.0 says when the id was unknown [MQTT-4.3.3-11].
+        var code = known || Version != ProtocolVersion.V500 ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound;
+        Writer.EnqueueAck(PacketType.PubComp, ack.PacketId, code);
+        return true;
+    }
+}

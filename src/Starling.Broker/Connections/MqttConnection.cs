@@ -1,0 +1,302 @@
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Starling.Broker.Diagnostics;
+using Starling.Broker.Sessions;
+using Starling.Protocol;
+using Starling.Protocol.Decoding;
+using Starling.Protocol.Packets;
+
+namespace Starling.Broker.Connections;
+
+/// <summary>
+/// One client connection over any duplex pipe: the read loop (decode every complete packet of a read, handle it
+/// inline, return to the pipe once) and the <see cref="OutboundWriter"/>. The packet handlers live in the partial
+/// files beside this one, one per concern (connect, publish, subscribe).
+/// </summary>
+internal sealed partial class MqttConnection
+{
+    private const long NoLimit = 268_435_460;
+
+    private readonly MqttBroker _broker;
+    private readonly IDuplexPipe _transport;
+    private readonly ILogger _logger;
+    private readonly Lock _closeGate = new();
+    private WillMessage? _will;
+    private string? _closeReason;
+    private bool _closeRequested;
+    private bool _gracefulDisconnect;
+
+    public MqttConnection(MqttBroker broker, IDuplexPipe transport, EndPoint? remoteEndPoint, ILogger logger)
+    {
+        _broker = broker;
+        _transport = transport;
+        _logger = logger;
+        RemoteEndPoint = remoteEndPoint;
+        Remote = remoteEndPoint?.ToString() ?? "in-process";
+        Writer = new OutboundWriter(this, broker.Options.MaximumOutboundBytes);
+        StartedAt = LastActivity = Environment.TickCount64;
+    }
+
+    public OutboundWriter Writer { get; }
+
+    public EndPoint? RemoteEndPoint { get; }
+
+    public string Remote { get; }
+
+    public ProtocolVersion Version { get; private set; } = ProtocolVersion.V500;
+
+    public string ClientId { get; private set; } = "";
+
+    public string? UserName { get; private set; }
+
+    public Session? Session { get; private set; }
+
+    /// <summary>True once CONNACK accepted the connection.</summary>
+    public bool IsConnected { get; private set; }
+
+    public long StartedAt { get; }
+
+    public long ConnectedAt { get; private set; }
+
+    /// <summary>Broker clock of the last read: the keep alive reference [MQTT-3.1.2-22].</summary>
+    public long LastActivity { get; private set; }
+
+    /// <summary>Effective keep alive in seconds; 0 is none.</summary>
+    public ushort KeepAlive { get; private set; }
+
+    /// <summary>Unacknowledged QoS 1/2 messages the client accepts (its Receive Maximum, or the v3 in-flight limit).</summary>
+    public int SendWindow { get; private set; } = 1;
+
+    /// <summary>The client's Maximum Packet Size.</summary>
+    public long ClientMaximumPacketSize { get; private set; } = NoLimit;
+
+    /// <summary>The client's Topic Alias Maximum: how many aliases the broker may assign towards it.</summary>
+    public ushort ClientTopicAliasMaximum { get; private set; }
+
+    /// <summary>Serves the connection until either side closes it.</summary>
+    public async Task RunAsync()
+    {
+        var writerTask = Writer.RunAsync(_transport.Output);
+        try
+        {
+            await ReadLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException
+            or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            _closeReason ??= "connection lost";
+        }
+        catch (Exception e)
+        {
+            _closeReason ??= "internal error";
+            BrokerLog.ConnectionFailed(_logger, e, Remote);
+        }
+        finally
+        {
+            OnClosed();
+            Writer.Complete(null);
+            await FinishWriterAsync(writerTask).ConfigureAwait(false);
+            await _transport.Input.CompleteAsync().ConfigureAwait(false);
+            await _transport.Output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Closes the connection from outside the read loop (takeover, keep alive, shutdown, administration): an MQTT 5
+    /// client first gets DISCONNECT with <paramref name="reasonCode"/>.
+    /// </summary>
+    public void Close(ReasonCode? reasonCode, string reason)
+    {
+        lock (_closeGate)
+        {
+            if (_closeRequested)
+            {
+                return;
+            }
+
+            _closeRequested = true;
+            _closeReason = reason;
+        }
+
+        Writer.Complete(reasonCode is { } code && IsConnected && Version == ProtocolVersion.V500
+            ? new DisconnectPacket { ReasonCode = code, ReasonString = reason }
+            : null);
+        _transport.Input.CancelPendingRead();
+    }
+
+    /// <summary>Takes the will away so it is published once, by whoever ends the connection first.</summary>
+    public WillMessage? TakeWill() => Interlocked.Exchange(ref _will, null);
+
+    public void OnDeliveryDropped(ushort packetId, QualityOfService qos)
+    {
+        if (qos != QualityOfService.AtMostOnce)
+        {
+            Session?.DropInflight(packetId);
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var input = _transport.Input;
+        var maximumPacketSize = _broker.Options.MaximumPacketSize;
+        while (true)
+        {
+            var result = await input.ReadAsync().ConfigureAwait(false);
+            if (result.IsCanceled)
+            {
+                return;
+            }
+
+            LastActivity = Environment.TickCount64;
+            var buffer = result.Buffer;
+            var stop = false;
+            while (!stop)
+            {
+                var status = FrameReader.TryReadFrame(buffer, maximumPacketSize, Version, out var frame, out var error);
+                if (status == FrameStatus.Incomplete)
+                {
+                    break;
+                }
+
+                if (status == FrameStatus.Error)
+                {
+                    Violation(error);
+                    stop = true;
+                    break;
+                }
+
+                stop = IsConnected ? !HandlePacket(frame) : !await HandleConnectAsync(frame).ConfigureAwait(false);
+                buffer = buffer.Slice(frame.TotalLength);
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (stop || _closeRequested)
+            {
+                return;
+            }
+
+            if (result.IsCompleted)
+            {
+                _closeReason ??= "connection closed by the client";
+                return;
+            }
+        }
+    }
+
+    private bool HandlePacket(in Frame frame)
+    {
+        switch (frame.Type)
+        {
+            case PacketType.Publish:
+                return HandlePublish(frame);
+            case PacketType.PubAck or PacketType.PubRec or PacketType.PubComp:
+                return HandleOutboundAck(frame);
+            case PacketType.PubRel:
+                return HandlePubRel(frame);
+            case PacketType.Subscribe:
+                return HandleSubscribe(frame);
+            case PacketType.Unsubscribe:
+                return HandleUnsubscribe(frame);
+            case PacketType.PingReq:
+                if (frame.Body.Length != 0)
+                {
+                    return Violation(new MqttProtocolError(ReasonCode.MalformedPacket, "§2.1.4", "PINGREQ has a body"));
+                }
+
+                Writer.EnqueuePacket(PingRespPacket.Instance);
+                return true;
+            case PacketType.Disconnect:
+                return HandleDisconnect(frame);
+            case PacketType.Connect:
+                return Violation(new MqttProtocolError(ReasonCode.ProtocolError, "MQTT-3.1.0-2", "A second CONNECT on one connection"));
+            case PacketType.Auth when Version == ProtocolVersion.V500:
+                // No enhanced authentication method was accepted at CONNECT, so AUTH is out of place [MQTT-4.12.0-1].
+                return Violation(new MqttProtocolError(ReasonCode.ProtocolError, "MQTT-4.12.0-1", "AUTH without an authentication method in CONNECT"));
+            default:
+                return Violation(new MqttProtocolError(ReasonCode.ProtocolError, "§3", $"A client may not send {frame.Type}"));
+        }
+    }
+
+    private bool HandleDisconnect(in Frame frame)
+    {
+        if (!PacketDecoder.TryDecode(frame, Version, out var packet, out var error))
+        {
+            return Violation(error);
+        }
+
+        var disconnect = (DisconnectPacket)packet;
+        if (disconnect.SessionExpiryInterval is { } expiry && Session is { } session)
+        {
+            if (session.ExpiryInterval == 0 && expiry != 0)
+            {
+                // [MQTT-3.14.2-2]: a session that was to end at disconnect cannot be extended now.
+                return Violation(new MqttProtocolError(ReasonCode.ProtocolError, "MQTT-3.14.2-2", "Session Expiry Interval set in DISCONNECT after 0 in CONNECT"));
+            }
+
+            session.ExpiryInterval = Math.Min(expiry, _broker.Options.MaximumSessionExpiryInterval);
+        }
+
+        // The will is discarded only on a normal disconnection [MQTT-3.1.2-10]; 0x04 and error codes keep it.
+        if (disconnect.ReasonCode == ReasonCode.NormalDisconnection)
+        {
+            _will = null;
+        }
+
+        _gracefulDisconnect = true;
+        _closeReason = $"DISCONNECT {disconnect.ReasonCode}";
+        return false;
+    }
+
+    /// <summary>Reports a protocol violation: MQTT 5 clients get DISCONNECT with the reason code, then the connection closes.</summary>
+    private bool Violation(in MqttProtocolError error)
+    {
+        BrokerLog.ProtocolViolation(_logger, ClientId, Remote, error.ToString());
+        _closeReason = error.ToString();
+        lock (_closeGate)
+        {
+            _closeRequested = true;
+        }
+
+        Writer.Complete(IsConnected && Version == ProtocolVersion.V500
+            ? new DisconnectPacket { ReasonCode = error.ReasonCode, ReasonString = error.Message }
+            : null);
+        return false;
+    }
+
+    private void OnClosed()
+    {
+        if (!IsConnected)
+        {
+            return;
+        }
+
+        _broker.OnConnectionClosed(this, _closeReason ?? "closed", _gracefulDisconnect);
+    }
+
+    private async Task FinishWriterAsync(Task writerTask)
+    {
+        try
+        {
+            // A client that stopped reading cannot hold the connection open: bounded wait, then give up the flush.
+            await writerTask.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _transport.Output.CancelPendingFlush();
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The peer is gone; nothing left to write.
+        }
+
+        try
+        {
+            await writerTask.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Already reported above, or the transport was torn down.
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Starling.Broker.Diagnostics;
+
+/// <summary>Source-generated log messages with stable event ids.</summary>
+internal static partial class BrokerLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Client {ClientId} connected from {Remote} with MQTT {Version}, clean={Clean}, session present={SessionPresent}")]
+    public static partial void ClientConnected(ILogger logger, string clientId, string remote, Protocol.ProtocolVersion version, bool clean, bool sessionPresent);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Client {ClientId} disconnected from {Remote}: {Reason}")]
+    public static partial void ClientDisconnected(ILogger logger, string clientId, string remote, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Connection from {Remote} refused: {Reason}")]
+    public static partial void ConnectRefused(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Client {ClientId} from {Remote} broke the protocol: {Error}")]
+    public static partial void ProtocolViolation(ILogger logger, string clientId, string remote, string error);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Connection from {Remote} failed")]
+    public static partial void ConnectionFailed(ILogger logger, Exception exception, string remote);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Session {ClientId} expired")]
+    public static partial void SessionExpired(ILogger logger, string clientId);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "An event handler threw")]
+    public static partial void EventHandlerFailed(ILogger logger, Exception exception);
+}

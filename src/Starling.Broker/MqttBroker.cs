@@ -1,0 +1,484 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Starling.Broker.Connections;
+using Starling.Broker.Diagnostics;
+using Starling.Broker.Retained;
+using Starling.Broker.Routing;
+using Starling.Broker.Security;
+using Starling.Broker.Sessions;
+using Starling.Protocol;
+using Starling.Protocol.Packets;
+
+namespace Starling.Broker;
+
+/// <summary>
+/// The MQTT broker engine. It serves any duplex byte pipe (<see cref="RunConnectionAsync"/>): a Kestrel connection,
+/// an in-memory pipe in a test, a WebSocket. A host application uses it in-process: publish from code, manage
+/// retained messages, list and disconnect clients, and observe connections and messages through events, which run on
+/// a dispatcher task and never on a connection's read loop.
+/// </summary>
+public sealed class MqttBroker : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<MqttConnection, byte> _connections = new();
+    private readonly SubscriptionTrie _trie = new();
+    private readonly Router _router;
+    private readonly RetainedStore _retained = new();
+    private readonly ILogger _logger;
+    private readonly Channel<Action> _events = Channel.CreateBounded<Action>(new BoundedChannelOptions(65_536)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _housekeeping;
+    private readonly Task _eventDispatcher;
+    private long _droppedEvents;
+
+    /// <summary>Creates a broker; it accepts connections at once.</summary>
+    public MqttBroker(BrokerOptions? options = null, ILoggerFactory? loggerFactory = null, IAuthenticator? authenticator = null, IAuthorizer? authorizer = null)
+    {
+        Options = options ?? new BrokerOptions();
+        Options.Validate();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Starling.Broker");
+        Authenticator = authenticator ?? AllowAll.Instance;
+        Authorizer = authorizer ?? AllowAll.Instance;
+        Sessions = new SessionRegistry(this);
+        _router = new Router(_trie, Options.SharedSubscriptionStrategy);
+        _housekeeping = Task.Run(HousekeepingAsync);
+        _eventDispatcher = Task.Run(DispatchEventsAsync);
+    }
+
+    /// <summary>The options the broker runs with (do not change them after start).</summary>
+    public BrokerOptions Options { get; }
+
+    /// <summary>Decides whether a client may connect.</summary>
+    public IAuthenticator Authenticator { get; }
+
+    /// <summary>Decides whether a client may publish or subscribe.</summary>
+    public IAuthorizer Authorizer { get; }
+
+    /// <summary>Raised after a client is connected.</summary>
+    public event EventHandler<ClientConnectedEventArgs>? ClientConnected;
+
+    /// <summary>Raised after a client's connection ended.</summary>
+    public event EventHandler<ClientDisconnectedEventArgs>? ClientDisconnected;
+
+    /// <summary>Raised for every message accepted for routing (from clients, wills and code).</summary>
+    public event EventHandler<MessagePublishedEventArgs>? MessagePublished;
+
+    /// <summary>Connected clients now.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Sessions held (connected and offline persistent ones).</summary>
+    public int SessionCount => Sessions.Count;
+
+    /// <summary>Retained messages held.</summary>
+    public int RetainedMessageCount => _retained.Count;
+
+    /// <summary>Events not delivered because the handlers fell 65,536 events behind.</summary>
+    public long DroppedEvents => Interlocked.Read(ref _droppedEvents);
+
+    internal SessionRegistry Sessions { get; }
+
+    /// <summary>Serves one connection until it ends. Completes both sides of <paramref name="transport"/> when done.</summary>
+    public async Task RunConnectionAsync(IDuplexPipe transport, EndPoint? remoteEndPoint = null)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        if (_stopping.IsCancellationRequested)
+        {
+            await transport.Input.CompleteAsync().ConfigureAwait(false);
+            await transport.Output.CompleteAsync().ConfigureAwait(false);
+            return;
+        }
+
+        var connection = new MqttConnection(this, transport, remoteEndPoint, _logger);
+        _connections.TryAdd(connection, 0);
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _connections.TryRemove(connection, out _);
+        }
+    }
+
+    /// <summary>Publishes a message from code, as if a client had (no publisher client id, so No Local never applies).</summary>
+    /// <returns>How many sessions the message reached.</returns>
+    public int Publish(PublishPacket message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!Protocol.Topics.TopicValidator.IsValidTopicName(message.Topic))
+        {
+            throw new ArgumentException($"'{message.Topic}' is not a valid topic name.", nameof(message));
+        }
+
+        return Publish(new BrokerMessage(message, null, Environment.TickCount64));
+    }
+
+    /// <summary>Publishes <paramref name="payload"/> to <paramref name="topic"/> from code.</summary>
+    public int Publish(string topic, ReadOnlyMemory<byte> payload, QualityOfService qos = QualityOfService.AtMostOnce, bool retain = false) =>
+        Publish(new PublishPacket { Topic = topic, Payload = payload, QoS = qos, Retain = retain });
+
+    /// <summary>Stores (or, with an empty payload, deletes) the retained message of a topic without delivering it now.</summary>
+    public void SetRetainedMessage(PublishPacket message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        _retained.Set(new BrokerMessage(message, null, Environment.TickCount64));
+    }
+
+    /// <summary>The retained messages now held.</summary>
+    public IReadOnlyList<PublishPacket> GetRetainedMessages() => _retained.Snapshot().Select(m => m.Packet).ToList();
+
+    /// <summary>The connected clients now.</summary>
+    public IReadOnlyList<MqttClientInfo> GetClients()
+    {
+        var now = Environment.TickCount64;
+        var clients = new List<MqttClientInfo>();
+        foreach (var connection in _connections.Keys)
+        {
+            if (!connection.IsConnected || connection.Session is not { } session)
+            {
+                continue;
+            }
+
+            List<string> filters;
+            lock (session.Gate)
+            {
+                filters = [.. session.Subscriptions.Keys];
+            }
+
+            clients.Add(new MqttClientInfo(connection.ClientId, connection.UserName, connection.RemoteEndPoint, connection.Version,
+                connection.KeepAlive, TimeSpan.FromMilliseconds(now - connection.ConnectedAt), filters, session.QueuedCount, session.InflightCount));
+        }
+
+        return clients;
+    }
+
+    /// <summary>Disconnects a client (MQTT 5 clients get DISCONNECT with <paramref name="reasonCode"/>). False when it is not connected.</summary>
+    public bool DisconnectClient(string clientId, ReasonCode reasonCode = ReasonCode.AdministrativeAction)
+    {
+        var connection = Sessions.Find(clientId)?.Connection;
+        if (connection is null)
+        {
+            return false;
+        }
+
+        connection.Close(reasonCode, "disconnected by the server");
+        return true;
+    }
+
+    /// <summary>
+    /// Graceful stop: no new connections; every client is told DISCONNECT 0x8B (Server shutting down) on MQTT 5 and
+    /// closed; waits up to <see cref="BrokerOptions.ShutdownTimeout"/> for connections to end.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Close(ReasonCode.ServerShuttingDown, "server shutting down");
+        }
+
+        var deadline = Environment.TickCount64 + (long)Options.ShutdownTimeout.TotalMilliseconds;
+        while (!_connections.IsEmpty && Environment.TickCount64 < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _events.Writer.TryComplete();
+        await Task.WhenAll(_housekeeping, _eventDispatcher).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    internal int Publish(BrokerMessage message)
+    {
+        if (message.Packet.Retain)
+        {
+            _retained.Set(message);
+        }
+
+        var count = _router.Route(message);
+        if (MessagePublished is not null)
+        {
+            Raise(() => MessagePublished?.Invoke(this, new MessagePublishedEventArgs(message.PublisherClientId, message.Packet, count)));
+        }
+
+        return count;
+    }
+
+    /// <summary>Adds or replaces a subscription of a session. True when it replaced one on the same filter.</summary>
+    internal bool Subscribe(Subscription subscription)
+    {
+        var session = subscription.Session;
+        lock (session.Gate)
+        {
+            var existed = session.Subscriptions.ContainsKey(subscription.Filter);
+            session.Subscriptions[subscription.Filter] = subscription;
+            session.SubscriptionCount = session.Subscriptions.Count;
+            _trie.Add(subscription);
+            return existed;
+        }
+    }
+
+    internal bool Unsubscribe(Session session, string filter)
+    {
+        lock (session.Gate)
+        {
+            if (!session.Subscriptions.Remove(filter, out var subscription))
+            {
+                return false;
+            }
+
+            session.SubscriptionCount = session.Subscriptions.Count;
+            _trie.Remove(subscription);
+            return true;
+        }
+    }
+
+    /// <summary>Retained messages for a new subscription, per Retain Handling [MQTT-3.3.1-9] .. [MQTT-3.3.1-11]; none for shared ones.</summary>
+    internal void SendRetained(Subscription subscription, bool existed)
+    {
+        var handling = subscription.Options.RetainHandling;
+        if (subscription.ShareName is not null || handling == RetainHandling.DoNotSend || (handling == RetainHandling.SendAtSubscribeIfNew && existed))
+        {
+            return;
+        }
+
+        var messages = new List<BrokerMessage>();
+        _retained.Match(subscription.TopicFilter, messages);
+        foreach (var message in messages)
+        {
+            var qos = (QualityOfService)Math.Min((int)message.Packet.QoS, (int)subscription.MaximumQoS);
+
+            // Sent because of a subscribe: RETAIN stays 1 [MQTT-3.3.1-8].
+            subscription.Session.Deliver(new Delivery(message, qos, retain: true, new SubscriptionIds(subscription.IdArray)));
+        }
+    }
+
+    /// <summary>Removes everything a session holds; publishes its pending will, since the session end is due [MQTT-3.1.3-9].</summary>
+    internal void EndSession(Session session)
+    {
+        WillMessage? will;
+        lock (session.Gate)
+        {
+            foreach (var subscription in session.Subscriptions.Values)
+            {
+                _trie.Remove(subscription);
+            }
+
+            session.Subscriptions.Clear();
+            session.SubscriptionCount = 0;
+            will = session.PendingWill;
+            session.ClearState();
+        }
+
+        if (will is not null)
+        {
+            PublishWill(will, session.ClientId);
+        }
+    }
+
+    internal void PublishWill(WillMessage will, string clientId)
+    {
+        var packet = new PublishPacket
+        {
+            Topic = will.Topic,
+            Payload = will.Payload,
+            QoS = will.QoS,
+            Retain = will.Retain,
+            PayloadFormat = will.PayloadFormat,
+            MessageExpiryInterval = will.MessageExpiryInterval,
+            ContentType = will.ContentType,
+            ResponseTopic = will.ResponseTopic,
+            CorrelationData = will.CorrelationData,
+            UserProperties = will.UserProperties,
+        };
+        Publish(new BrokerMessage(packet, clientId, Environment.TickCount64));
+    }
+
+    internal void OnClientConnected(MqttConnection connection)
+    {
+        if (ClientConnected is not null)
+        {
+            var args = new ClientConnectedEventArgs(connection.ClientId, connection.UserName, connection.Version, connection.Remote);
+            Raise(() => ClientConnected?.Invoke(this, args));
+        }
+    }
+
+    internal void OnConnectionClosed(MqttConnection connection, string reason, bool graceful)
+    {
+        var session = connection.Session!;
+        if (session.Detach(connection))
+        {
+            var will = connection.TakeWill();
+            if (session.ExpiryInterval == 0)
+            {
+                // The session ends with the connection; the will is published now whatever its delay [MQTT-3.1.3-9].
+                Sessions.TryEnd(session);
+                if (will is not null)
+                {
+                    PublishWill(will, session.ClientId);
+                }
+            }
+            else if (will is not null)
+            {
+                var delay = connection.Version == ProtocolVersion.V500 ? will.WillDelayInterval ?? 0 : 0;
+                if (delay == 0)
+                {
+                    PublishWill(will, session.ClientId);
+                }
+                else
+                {
+                    lock (session.Gate)
+                    {
+                        session.PendingWill = will;
+                        session.PendingWillDueAt = Environment.TickCount64 + (Math.Min(delay, session.ExpiryInterval) * 1000L);
+                    }
+                }
+            }
+        }
+
+        BrokerLog.ClientDisconnected(_logger, connection.ClientId, connection.Remote, reason);
+        if (ClientDisconnected is not null)
+        {
+            var args = new ClientDisconnectedEventArgs(connection.ClientId, reason, graceful);
+            Raise(() => ClientDisconnected?.Invoke(this, args));
+        }
+    }
+
+    private void Raise(Action action)
+    {
+        if (!_events.Writer.TryWrite(action))
+        {
+            Interlocked.Increment(ref _droppedEvents);
+        }
+    }
+
+    private async Task DispatchEventsAsync()
+    {
+        await foreach (var action in _events.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                action();
+            }
+#pragma warning disable CA1031 // A host's event handler must not take the broker down.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                BrokerLog.EventHandlerFailed(_logger, e);
+            }
+        }
+    }
+
+    /// <summary>Timers: connect timeout, keep alive (1.5x) [MQTT-3.1.2-22], PUBREL timeout, will delay, session expiry.</summary>
+    private async Task HousekeepingAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                RunHousekeeping(Environment.TickCount64);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private void RunHousekeeping(long now)
+    {
+        var connectTimeout = (long)Options.ConnectTimeout.TotalMilliseconds;
+        var pubRelTimeout = (long)Options.PubRelTimeout.TotalMilliseconds;
+        foreach (var connection in _connections.Keys)
+        {
+            if (!connection.IsConnected)
+            {
+                if (now - connection.StartedAt > connectTimeout)
+                {
+                    connection.Close(null, "no CONNECT within the connect timeout");
+                }
+
+                continue;
+            }
+
+            if (connection.KeepAlive > 0 && now - connection.LastActivity > connection.KeepAlive * 1500L)
+            {
+                connection.Close(ReasonCode.KeepAliveTimeout, "keep alive timeout");
+                continue;
+            }
+
+            if (pubRelTimeout > 0 && connection.Session is { } session && HasStalePubRel(session, now - pubRelTimeout))
+            {
+                connection.Close(ReasonCode.ImplementationSpecificError, $"PUBREL not received within {Options.PubRelTimeout.TotalSeconds:0} s of PUBREC");
+            }
+        }
+
+        foreach (var session in Sessions.All)
+        {
+            if (session.IsOnline)
+            {
+                continue;
+            }
+
+            if (SessionRegistry.IsExpired(session, now))
+            {
+                if (Sessions.TryEnd(session))
+                {
+                    BrokerLog.SessionExpired(_logger, session.ClientId);
+                }
+
+                continue;
+            }
+
+            WillMessage? due = null;
+            lock (session.Gate)
+            {
+                if (session.PendingWill is { } will && now >= session.PendingWillDueAt && !session.IsOnline)
+                {
+                    due = will;
+                    session.PendingWill = null;
+                }
+            }
+
+            if (due is not null)
+            {
+                PublishWill(due, session.ClientId);
+            }
+        }
+    }
+
+    private static bool HasStalePubRel(Session session, long threshold)
+    {
+        lock (session.Gate)
+        {
+            foreach (var receivedAt in session.InboundQoS2.Values)
+            {
+                if (receivedAt < threshold)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,34 @@
+using Starling.Protocol.Packets;
+
+namespace Starling.Broker.Routing;
+
+/// <summary>
+/// One published message, immutable and shared by every subscriber it reaches: per subscriber only a small
+/// <see cref="Delivery"/> is kept.
+/// </summary>
+internal sealed class BrokerMessage
+{
+    public BrokerMessage(PublishPacket packet, string? publisherClientId, long nowMilliseconds)
+    {
+        Packet = packet;
+        PublisherClientId = publisherClientId;
+        ExpiresAt = packet.MessageExpiryInterval is { } seconds ? nowMilliseconds + (seconds * 1000L) : long.MaxValue;
+    }
+
+    /// <summary>The message as published, its topic resolved (never an alias).</summary>
+    public PublishPacket Packet { get; }
+
+    public string Topic => Packet.Topic;
+
+    /// <summary>The client that published it; null when published from code. Used for No Local.</summary>
+    public string? PublisherClientId { get; }
+
+    /// <summary>Broker clock (milliseconds) at which the Message Expiry Interval runs out; <see cref="long.MaxValue"/> for never.</summary>
+    public long ExpiresAt { get; }
+
+    public bool IsExpired(long now) => now >= ExpiresAt;
+
+    /// <summary>The Message Expiry Interval to send on: the original less the time spent in the broker [MQTT-3.3.2-6].</summary>
+    public uint? RemainingExpiry(long now) =>
+        ExpiresAt == long.MaxValue ? null : (uint)Math.Max(1, (ExpiresAt - now + 999) / 1000);
+}

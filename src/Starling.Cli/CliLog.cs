@@ -1,0 +1,10 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Starling.Cli;
+
+internal static partial class CliLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Starling listening for MQTT on {EndPoint}")]
+    public static partial void Listening(ILogger logger, IPEndPoint endPoint);
+}

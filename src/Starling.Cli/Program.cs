@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Starling.Cli;
+
+var root = new RootCommand("Starling: an MQTT 3.1 / 3.1.1 / 5.0 broker for .NET.")
+{
+    ServeCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

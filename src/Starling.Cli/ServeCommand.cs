@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Starling.Broker;
+using Starling.Server;
+
+namespace Starling.Cli;
+
+/// <summary>
+/// <c>starling serve</c>: runs the broker. Settings come from <c>starling.json</c> (or <c>--config</c>), then
+/// <c>STARLING_</c> environment variables (<c>STARLING_Port</c>, <c>STARLING_Broker__MaximumPacketSize</c>), then flags.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int?>("--port", "-p") { Description = "TCP port for MQTT (default 1883)." };
+        var bind = new Option<string?>("--bind", "-b") { Description = "Address to listen on (default 0.0.0.0)." };
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "JSON settings file (default ./starling.json if present)." };
+        var command = new Command("serve", "Run the MQTT broker.") { port, bind, config };
+        command.SetAction((result, cancellationToken) =>
+            RunAsync(result.GetValue(config), result.GetValue(port), result.GetValue(bind), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(FileInfo? configFile, int? port, string? bind, CancellationToken cancellationToken)
+    {
+        ServeSettings settings;
+        IConfigurationRoot configuration;
+        try
+        {
+            if (configFile is not null && !configFile.Exists)
+            {
+                throw new InvalidOperationException($"--config: file {configFile.FullName} does not exist.");
+            }
+
+            var flags = new Dictionary<string, string?>();
+            if (port is not null)
+            {
+                flags["Port"] = port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (bind is not null)
+            {
+                flags["Bind"] = bind;
+            }
+
+            configuration = new ConfigurationBuilder()
+                .AddJsonFile(configFile?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), "starling.json"), optional: configFile is null)
+                .AddEnvironmentVariables("STARLING_")
+                .AddInMemoryCollection(flags)
+                .Build();
+            settings = ServeSettings.From(configuration);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or InvalidDataException)
+        {
+            await Console.Error.WriteLineAsync($"starling: invalid setting: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+        });
+        builder.Services.AddSingleton(settings.Broker);
+        builder.Services.AddStarlingBroker();
+        builder.WebHost.UseStarlingSockets();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenMqtt(settings.EndPoint));
+        await using var app = builder.Build();
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await Console.Error.WriteLineAsync($"starling: cannot listen on {settings.EndPoint}: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        CliLog.Listening(app.Logger, settings.EndPoint);
+        await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        return 0;
+    }
+}

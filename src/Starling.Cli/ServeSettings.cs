@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Starling.Broker;
+
+namespace Starling.Cli;
+
+/// <summary>The settings of <c>starling serve</c>, read and validated from configuration; every error names its key.</summary>
+internal sealed class ServeSettings
+{
+    public required IPEndPoint EndPoint { get; init; }
+
+    public required BrokerOptions Broker { get; init; }
+
+    public static ServeSettings From(IConfiguration configuration)
+    {
+        var portText = configuration["Port"];
+        var port = 1883;
+        if (portText is not null && (!int.TryParse(portText, NumberStyles.Integer, CultureInfo.InvariantCulture, out port) || port is < 0 or > 65535))
+        {
+            throw new InvalidOperationException($"Port: '{portText}' is not a TCP port (0-65535).");
+        }
+
+        var bindText = configuration["Bind"] ?? "0.0.0.0";
+        if (!IPAddress.TryParse(bindText, out var address))
+        {
+            throw new InvalidOperationException($"Bind: '{bindText}' is not an IP address.");
+        }
+
+        var broker = new BrokerOptions();
+        configuration.GetSection("Broker").Bind(broker, o => o.ErrorOnUnknownConfiguration = true);
+        try
+        {
+            broker.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"Broker:{e.ParamName}: {e.Message}", e);
+        }
+
+        return new ServeSettings { EndPoint = new IPEndPoint(address, port), Broker = broker };
+    }
+}

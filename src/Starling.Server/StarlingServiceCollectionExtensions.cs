@@ -1,0 +1,63 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Starling.Broker;
+using Starling.Broker.Security;
+
+namespace Starling.Server;
+
+/// <summary>Registers the Starling broker with the Generic Host.</summary>
+public static class StarlingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the <see cref="MqttBroker"/> singleton, configured by <paramref name="configure"/>. An
+    /// <see cref="IAuthenticator"/> or <see cref="IAuthorizer"/> registered in the container replaces the default
+    /// allow-all policy. The broker stops gracefully with the host. Add a listener with
+    /// <see cref="AddStarlingTcpListener"/> (any host) or <see cref="ListenMqtt"/> (Kestrel in a web app).
+    /// </summary>
+    public static IServiceCollection AddStarlingBroker(this IServiceCollection services, Action<BrokerOptions>? configure = null)
+    {
+        var options = new BrokerOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(provider => new MqttBroker(
+            provider.GetRequiredService<BrokerOptions>(),
+            provider.GetService<ILoggerFactory>(),
+            provider.GetService<IAuthenticator>(),
+            provider.GetService<IAuthorizer>()));
+        services.AddHostedService<BrokerLifetime>();
+        return services;
+    }
+
+    /// <summary>Listens for MQTT over TCP on <paramref name="endPoint"/> with Kestrel's socket transport, in any Generic Host.</summary>
+    public static IServiceCollection AddStarlingTcpListener(this IServiceCollection services, IPEndPoint endPoint)
+    {
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(provider => new TcpListenerService(
+            provider.GetRequiredService<MqttBroker>(), endPoint, provider.GetRequiredService<ILoggerFactory>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Kestrel's socket transport tuned for MQTT: the read loop runs inline on the socket's I/O thread instead of
+    /// hopping to the thread pool (the broker's read loop never blocks), which keeps packets of one connection on one
+    /// thread from socket to router and cuts latency.
+    /// </summary>
+    public static IWebHostBuilder UseStarlingSockets(this IWebHostBuilder builder) =>
+        builder.UseSockets(options => ConfigureSockets(options));
+
+    internal static void ConfigureSockets(SocketTransportOptions options) => options.UnsafePreferInlineScheduling = true;
+
+    /// <summary>Adds an MQTT listener to Kestrel (in a web application alongside HTTP endpoints).</summary>
+    public static KestrelServerOptions ListenMqtt(this KestrelServerOptions kestrel, IPEndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        kestrel.Listen(endPoint, listen => listen.UseConnectionHandler<MqttConnectionHandler>());
+        return kestrel;
+    }
+}
