@@ -27,6 +27,9 @@ public sealed class RawMqttClient : IAsyncDisposable
         _stream = tcp.GetStream();
     }
 
+    /// <summary>The CONNACK of the handshake made by <see cref="BrokerFixture.ConnectAsync"/>.</summary>
+    public ConnAckPacket? LastConnAck { get; set; }
+
     /// <summary>The protocol version used to encode and decode packets after CONNECT.</summary>
     public ProtocolVersion Version { get; set; } = ProtocolVersion.V311;
 
@@ -105,6 +108,54 @@ public sealed class RawMqttClient : IAsyncDisposable
     {
         var packet = await ReceiveAsync(timeout, cancellationToken).ConfigureAwait(false);
         return packet is T typed ? typed : throw new InvalidDataException($"Expected {typeof(T).Name} but received {packet.Type}.");
+    }
+
+    /// <summary>Subscribes and waits for the SUBACK, returning its reason codes.</summary>
+    public async Task<IReadOnlyList<ReasonCode>> SubscribeAsync(string filter, QualityOfService qos = QualityOfService.AtMostOnce, ushort packetId = 1,
+        Func<TopicSubscription, TopicSubscription>? options = null, int? subscriptionId = null, CancellationToken cancellationToken = default)
+    {
+        var subscription = new TopicSubscription(filter, qos);
+        await SendAsync(new SubscribePacket { PacketId = packetId, Subscriptions = [options?.Invoke(subscription) ?? subscription], SubscriptionIdentifier = subscriptionId },
+            cancellationToken).ConfigureAwait(false);
+        var suback = await ExpectAsync<SubAckPacket>(cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (suback.PacketId != packetId)
+        {
+            throw new InvalidDataException($"SUBACK for packet id {suback.PacketId}, expected {packetId}.");
+        }
+
+        return suback.ReasonCodes;
+    }
+
+    /// <summary>Publishes and, for QoS 1 and 2, completes the flow (PUBACK, or PUBREC / PUBREL / PUBCOMP).</summary>
+    public async Task<ReasonCode> PublishAsync(string topic, byte[] payload, QualityOfService qos = QualityOfService.AtMostOnce, bool retain = false,
+        ushort packetId = 1, CancellationToken cancellationToken = default)
+    {
+        await SendAsync(new PublishPacket { Topic = topic, Payload = payload, QoS = qos, Retain = retain, PacketId = qos == QualityOfService.AtMostOnce ? (ushort)0 : packetId },
+            cancellationToken).ConfigureAwait(false);
+        switch (qos)
+        {
+            case QualityOfService.AtLeastOnce:
+                return (await ExpectAckAsync(PacketType.PubAck, packetId, cancellationToken).ConfigureAwait(false)).ReasonCode;
+            case QualityOfService.ExactlyOnce:
+                var pubrec = await ExpectAckAsync(PacketType.PubRec, packetId, cancellationToken).ConfigureAwait(false);
+                await SendAsync(new AckPacket(PacketType.PubRel, packetId), cancellationToken).ConfigureAwait(false);
+                await ExpectAckAsync(PacketType.PubComp, packetId, cancellationToken).ConfigureAwait(false);
+                return pubrec.ReasonCode;
+            default:
+                return ReasonCode.Success;
+        }
+    }
+
+    /// <summary>Expects an acknowledgement of the given type and packet id.</summary>
+    public async Task<AckPacket> ExpectAckAsync(PacketType type, ushort packetId, CancellationToken cancellationToken = default)
+    {
+        var ack = await ExpectAsync<AckPacket>(cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (ack.Type != type || ack.PacketId != packetId)
+        {
+            throw new InvalidDataException($"Expected {type} {packetId} but received {ack.Type} {ack.PacketId}.");
+        }
+
+        return ack;
     }
 
     /// <summary>Waits until the peer closes the connection; fails if a byte arrives first or the deadline passes.</summary>
