@@ -271,10 +271,14 @@ public sealed class MqttBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>Removes everything a session holds; publishes its pending will, since the session end is due [MQTT-3.1.3-9].</summary>
+    /// <summary>
+    /// Removes everything a session holds; publishes its pending will, since the session end is due [MQTT-3.1.3-9];
+    /// hands the unacknowledged messages of its shared subscriptions to another member of each group (section 4.8.2).
+    /// </summary>
     internal void EndSession(Session session)
     {
         WillMessage? will;
+        List<Delivery>? orphans;
         lock (session.Gate)
         {
             foreach (var subscription in session.Subscriptions.Values)
@@ -285,7 +289,18 @@ public sealed class MqttBroker : IAsyncDisposable
             session.Subscriptions.Clear();
             session.SubscriptionCount = 0;
             will = session.PendingWill;
-            session.ClearState();
+            orphans = session.ClearState();
+        }
+
+        if (orphans is not null)
+        {
+            foreach (var delivery in orphans)
+            {
+                if (delivery.Group!.Pick(Options.SharedSubscriptionStrategy) is { } member && member.Session != session)
+                {
+                    Router.DeliverToMember(member, delivery.Message, delivery.Group);
+                }
+            }
         }
 
         if (will is not null)

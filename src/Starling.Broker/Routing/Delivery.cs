@@ -5,12 +5,13 @@ namespace Starling.Broker.Routing;
 /// <summary>What one subscriber gets of a message: the shared message plus its own QoS, RETAIN and subscription ids.</summary>
 internal readonly struct Delivery
 {
-    public Delivery(BrokerMessage message, QualityOfService qos, bool retain, SubscriptionIds subscriptionIds)
+    public Delivery(BrokerMessage message, QualityOfService qos, bool retain, SubscriptionIds subscriptionIds, SharedGroup? group = null)
     {
         Message = message;
         QoS = qos;
         Retain = retain;
         SubscriptionIds = subscriptionIds;
+        Group = group;
     }
 
     public BrokerMessage Message { get; }
@@ -20,6 +21,9 @@ internal readonly struct Delivery
     public bool Retain { get; }
 
     public SubscriptionIds SubscriptionIds { get; }
+
+    /// <summary>The shared subscription group that chose this session, so an undelivered message can go to another member.</summary>
+    public SharedGroup? Group { get; }
 }
 
 /// <summary>

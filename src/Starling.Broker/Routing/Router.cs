@@ -42,7 +42,7 @@ internal sealed class Router
             {
                 if (group.Pick(_strategy) is { } member)
                 {
-                    count += Deliver(member, message, member.MaximumQoS, member.Options.RetainAsPublished, new SubscriptionIds(member.IdArray));
+                    count += DeliverToMember(member, message, group);
                 }
             }
         }
@@ -52,6 +52,14 @@ internal sealed class Router
         }
 
         return count;
+    }
+
+    /// <summary>Sends a message to the chosen member of a shared subscription group.</summary>
+    public static int DeliverToMember(Subscription member, BrokerMessage message, SharedGroup group)
+    {
+        var qos = (QualityOfService)Math.Min((int)message.Packet.QoS, (int)member.MaximumQoS);
+        member.Session.Deliver(new Delivery(message, qos, member.Options.RetainAsPublished && message.Packet.Retain, new SubscriptionIds(member.IdArray), group));
+        return 1;
     }
 
     private static int Deliver(Subscription subscription, BrokerMessage message, QualityOfService granted, bool retainAsPublished, SubscriptionIds ids)

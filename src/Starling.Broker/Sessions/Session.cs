@@ -200,16 +200,37 @@ internal sealed class Session
         }
     }
 
-    /// <summary>Forgets everything but the client id: Clean Start, or the end of the session.</summary>
-    public void ClearState()
+    /// <summary>
+    /// Forgets everything but the client id: Clean Start, or the end of the session. Returns the undelivered messages
+    /// that a shared subscription group had given this session, so they can go to another member.
+    /// </summary>
+    public List<Delivery>? ClearState()
     {
         lock (Gate)
         {
+            List<Delivery>? shared = null;
+            foreach (var message in _inflight.Values.OrderBy(m => m.Sequence))
+            {
+                if (message.Delivery.Group is not null && message.State == InflightState.PublishSent)
+                {
+                    (shared ??= []).Add(message.Delivery);
+                }
+            }
+
+            foreach (var delivery in _queue)
+            {
+                if (delivery.Group is not null)
+                {
+                    (shared ??= []).Add(delivery);
+                }
+            }
+
             _queue.Clear();
             _queuedBytes = 0;
             _inflight.Clear();
             InboundQoS2.Clear();
             PendingWill = null;
+            return shared;
         }
     }
 
