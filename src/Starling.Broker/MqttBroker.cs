@@ -154,7 +154,8 @@ public sealed class MqttBroker : IAsyncDisposable
             }
 
             clients.Add(new MqttClientInfo(connection.ClientId, connection.UserName, connection.RemoteEndPoint, connection.Version,
-                connection.KeepAlive, TimeSpan.FromMilliseconds(now - connection.ConnectedAt), filters, session.QueuedCount, session.InflightCount));
+                connection.KeepAlive, TimeSpan.FromMilliseconds(now - connection.ConnectedAt), filters, session.QueuedCount, session.InflightCount,
+                Interlocked.Read(ref connection.Writer.Dropped) + Interlocked.Read(ref session.DroppedMessages)));
         }
 
         return clients;

@@ -13,6 +13,7 @@ namespace Starling.Broker;
 /// <param name="Subscriptions">The session's topic filters.</param>
 /// <param name="QueuedMessages">Messages waiting in the session queue.</param>
 /// <param name="InflightMessages">Unacknowledged outbound QoS 1/2 messages.</param>
+/// <param name="DroppedMessages">Messages dropped for this client: QoS 0 beyond its outbound bound, a full session queue, or above its Maximum Packet Size.</param>
 public sealed record MqttClientInfo(
     string ClientId,
     string? UserName,
@@ -22,4 +23,5 @@ public sealed record MqttClientInfo(
     TimeSpan ConnectedFor,
     IReadOnlyList<string> Subscriptions,
     int QueuedMessages,
-    int InflightMessages);
+    int InflightMessages,
+    long DroppedMessages);
