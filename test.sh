@@ -17,6 +17,9 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "apt-get install ${need[*]} failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# MQTT.js for the interop tests, at the versions pinned by tests/Starling.Interop.Tests/js/package-lock.json.
+(cd tests/Starling.Interop.Tests/js && npm ci --no-audit --no-fund >/dev/null) || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+
 # 2. Restore and build in Release.
 if ! dotnet build Starling.slnx -c Release -warnaserror -nologo -clp:ErrorsOnly; then
   echo "Build failed"
