@@ -63,6 +63,7 @@ internal static class ServeCommand
             return 2;
         }
 
+        SocketThreading.Configure(settings.SocketThreads);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.ClearProviders();

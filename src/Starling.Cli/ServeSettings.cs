@@ -12,6 +12,9 @@ internal sealed class ServeSettings
 
     public required BrokerOptions Broker { get; init; }
 
+    /// <summary>Socket I/O threads; see <see cref="SocketThreading"/>.</summary>
+    public int SocketThreads { get; init; } = 1;
+
     public static ServeSettings From(IConfiguration configuration)
     {
         var portText = configuration["Port"];
@@ -27,6 +30,13 @@ internal sealed class ServeSettings
             throw new InvalidOperationException($"Bind: '{bindText}' is not an IP address.");
         }
 
+        var threadsText = configuration["SocketThreads"];
+        var threads = 1;
+        if (threadsText is not null && (!int.TryParse(threadsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out threads) || threads is < 1 or > 256))
+        {
+            throw new InvalidOperationException($"SocketThreads: '{threadsText}' is not a thread count (1-256).");
+        }
+
         var broker = new BrokerOptions();
         configuration.GetSection("Broker").Bind(broker, o => o.ErrorOnUnknownConfiguration = true);
         try
@@ -38,6 +48,6 @@ internal sealed class ServeSettings
             throw new InvalidOperationException($"Broker:{e.ParamName}: {e.Message}", e);
         }
 
-        return new ServeSettings { EndPoint = new IPEndPoint(address, port), Broker = broker };
+        return new ServeSettings { EndPoint = new IPEndPoint(address, port), Broker = broker, SocketThreads = threads };
     }
 }

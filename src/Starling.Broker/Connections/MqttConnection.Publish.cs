@@ -1,4 +1,5 @@
 using System.Text.Unicode;
+using Starling.Broker.Diagnostics;
 using Starling.Broker.Routing;
 using Starling.Protocol;
 using Starling.Protocol.Decoding;
@@ -78,6 +79,7 @@ internal sealed partial class MqttConnection
         else
         {
             var delivered = _broker.Publish(new BrokerMessage(packet, ClientId, Environment.TickCount64));
+            BrokerLog.Published(_logger, ClientId, packet.Topic, packet.QoS, delivered);
             if (delivered == 0)
             {
                 reason = ReasonCode.NoMatchingSubscribers;

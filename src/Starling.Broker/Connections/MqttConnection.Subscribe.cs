@@ -1,3 +1,4 @@
+using Starling.Broker.Diagnostics;
 using Starling.Broker.Routing;
 using Starling.Protocol;
 using Starling.Protocol.Decoding;
@@ -31,6 +32,7 @@ internal sealed partial class MqttConnection
             var granted = (QualityOfService)Math.Min((int)requested.MaximumQoS, (int)_broker.Options.MaximumQoS);
             var subscription = new Subscription(session, requested with { MaximumQoS = granted }, subscribe.SubscriptionIdentifier ?? 0);
             var existed = _broker.Subscribe(subscription);
+            BrokerLog.Subscribed(_logger, ClientId, requested.TopicFilter, granted);
             codes[i] = (ReasonCode)granted;
             (added ??= []).Add((subscription, existed));
         }

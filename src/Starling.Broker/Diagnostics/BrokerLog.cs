@@ -25,4 +25,10 @@ internal static partial class BrokerLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "An event handler threw")]
     public static partial void EventHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Client {ClientId} subscribed to {Filter} at QoS {QoS}")]
+    public static partial void Subscribed(ILogger logger, string clientId, string filter, Protocol.QualityOfService qoS);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Client {ClientId} published to {Topic} at QoS {QoS}: {Subscribers} subscribers")]
+    public static partial void Published(ILogger logger, string clientId, string topic, Protocol.QualityOfService qoS, int subscribers);
 }

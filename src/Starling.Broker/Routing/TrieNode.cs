@@ -10,8 +10,8 @@ internal sealed class TrieNode
 {
     private const int LargeThreshold = 16;
 
-    private volatile string[] _keys = [];
-    private volatile TrieNode[] _nodes = [];
+    // Keys and nodes live in one array replaced whole, so a reader never pairs a key with another level's node.
+    private volatile KeyValuePair<string, TrieNode>[] _children = [];
     private ConcurrentDictionary<string, TrieNode>? _large;
     private ConcurrentDictionary<string, TrieNode>.AlternateLookup<ReadOnlySpan<char>> _largeLookup;
 
@@ -37,7 +37,7 @@ internal sealed class TrieNode
 
     public bool IsEmpty => Subscribers.Length == 0 && Groups.Length == 0 && Plus is null && Hash is null && ChildCount == 0;
 
-    private int ChildCount => _large?.Count ?? _keys.Length;
+    private int ChildCount => _large?.Count ?? _children.Length;
 
     public TrieNode? Find(ReadOnlySpan<char> level)
     {
@@ -46,13 +46,11 @@ internal sealed class TrieNode
             return _largeLookup.TryGetValue(level, out var node) ? node : null;
         }
 
-        var keys = _keys;
-        var nodes = _nodes;
-        for (var i = 0; i < keys.Length && i < nodes.Length; i++)
+        foreach (var (key, node) in _children)
         {
-            if (level.SequenceEqual(keys[i]))
+            if (level.SequenceEqual(key))
             {
-                return nodes[i];
+                return node;
             }
         }
 
@@ -82,13 +80,9 @@ internal sealed class TrieNode
         {
             _large[level] = child;
         }
-        else if (_keys.Length + 1 >= LargeThreshold)
+        else if (_children.Length + 1 >= LargeThreshold)
         {
-            var large = new ConcurrentDictionary<string, TrieNode>(StringComparer.Ordinal);
-            for (var i = 0; i < _keys.Length; i++)
-            {
-                large[_keys[i]] = _nodes[i];
-            }
+            var large = new ConcurrentDictionary<string, TrieNode>(_children, StringComparer.Ordinal);
 
             large[level] = child;
             _largeLookup = large.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -96,9 +90,7 @@ internal sealed class TrieNode
         }
         else
         {
-            // Nodes first: a reader that sees the new keys array also sees a nodes array at least as long.
-            _nodes = [.. _nodes, child];
-            _keys = [.. _keys, level];
+            _children = [.. _children, new(level, child)];
         }
 
         return child;
@@ -121,12 +113,7 @@ internal sealed class TrieNode
         }
         else
         {
-            var index = Array.IndexOf(_nodes, child);
-            if (index >= 0)
-            {
-                _keys = [.. _keys[..index], .. _keys[(index + 1)..]];
-                _nodes = [.. _nodes[..index], .. _nodes[(index + 1)..]];
-            }
+            _children = Array.FindAll(_children, entry => entry.Value != child);
         }
     }
 }
