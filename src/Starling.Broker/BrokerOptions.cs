@@ -39,7 +39,7 @@ public sealed class BrokerOptions
     /// <summary>Topic aliases an MQTT 5 client may use towards the broker (Topic Alias Maximum announced in CONNACK).</summary>
     public ushort TopicAliasMaximum { get; set; } = 64;
 
-    /// <summary>Unacknowledged outbound QoS 1/2 messages per MQTT 3.x client (MQTT 5 clients set their own Receive Maximum).</summary>
+    /// <summary>Unacknowledged outbound QoS 1/2 messages per client; an MQTT 5 client may ask for fewer with Receive Maximum.</summary>
     public ushort MaximumInflightMessages { get; set; } = 100;
 
     /// <summary>Messages a session may hold queued (offline, or beyond its in-flight window); newer ones are dropped and counted.</summary>

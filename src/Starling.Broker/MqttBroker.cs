@@ -98,6 +98,12 @@ public sealed class MqttBroker : IAsyncDisposable
 
         var connection = new MqttConnection(this, transport, remoteEndPoint, _logger);
         _connections.TryAdd(connection, 0);
+        if (_stopping.IsCancellationRequested)
+        {
+            // Stop began between the check above and the registration: this one was missed by the sweep.
+            connection.Close(ReasonCode.ServerShuttingDown, "server shutting down");
+        }
+
         try
         {
             await connection.RunAsync().ConfigureAwait(false);
@@ -229,6 +235,11 @@ public sealed class MqttBroker : IAsyncDisposable
         var session = subscription.Session;
         lock (session.Gate)
         {
+            if (session.Ended)
+            {
+                return false;
+            }
+
             var existed = session.Subscriptions.ContainsKey(subscription.Filter);
             session.Subscriptions[subscription.Filter] = subscription;
             session.SubscriptionCount = session.Subscriptions.Count;
@@ -290,7 +301,7 @@ public sealed class MqttBroker : IAsyncDisposable
             session.Subscriptions.Clear();
             session.SubscriptionCount = 0;
             will = session.PendingWill;
-            orphans = session.ClearState();
+            orphans = session.End();
         }
 
         if (orphans is not null)
@@ -340,33 +351,19 @@ public sealed class MqttBroker : IAsyncDisposable
     internal void OnConnectionClosed(MqttConnection connection, string reason, bool graceful)
     {
         var session = connection.Session!;
-        if (session.Detach(connection))
+        var will = connection.TakeWill();
+        var delay = connection.Version == ProtocolVersion.V500 ? will?.WillDelayInterval ?? 0 : 0;
+        if (session.Detach(connection, will, delay, out var publishNow))
         {
-            var will = connection.TakeWill();
+            // A session with expiry 0 ends with its connection; its will goes now whatever its delay [MQTT-3.1.3-9].
             if (session.ExpiryInterval == 0)
             {
-                // The session ends with the connection; the will is published now whatever its delay [MQTT-3.1.3-9].
                 Sessions.TryEnd(session);
-                if (will is not null)
-                {
-                    PublishWill(will, session.ClientId);
-                }
             }
-            else if (will is not null)
+
+            if (publishNow is not null)
             {
-                var delay = connection.Version == ProtocolVersion.V500 ? will.WillDelayInterval ?? 0 : 0;
-                if (delay == 0)
-                {
-                    PublishWill(will, session.ClientId);
-                }
-                else
-                {
-                    lock (session.Gate)
-                    {
-                        session.PendingWill = will;
-                        session.PendingWillDueAt = Environment.TickCount64 + (Math.Min(delay, session.ExpiryInterval) * 1000L);
-                    }
-                }
+                PublishWill(publishNow, session.ClientId);
             }
         }
 
@@ -411,7 +408,16 @@ public sealed class MqttBroker : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                RunHousekeeping(Environment.TickCount64);
+                try
+                {
+                    RunHousekeeping(Environment.TickCount64);
+                }
+#pragma warning disable CA1031 // One bad tick must not stop keep alive, expiry and wills for good.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    BrokerLog.HousekeepingFailed(_logger, e);
+                }
             }
         }
         catch (OperationCanceledException)

@@ -76,10 +76,33 @@ internal sealed partial class MqttConnection
             }
         }
 
-        var verdict = await _broker.Authenticator.AuthenticateAsync(new ConnectionRequest(connect, RemoteEndPoint), CancellationToken.None).ConfigureAwait(false);
+        ReasonCode verdict;
+        var cancellation = new CancellationTokenSource();
+        _connectCancellation = cancellation;
+        try
+        {
+            // Cancelled when the connection is closed meanwhile (connect timeout, shutdown).
+            verdict = await _broker.Authenticator.AuthenticateAsync(new ConnectionRequest(connect, RemoteEndPoint), cancellation.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            _connectCancellation = null;
+            cancellation.Dispose();
+        }
+
         if (verdict != ReasonCode.Success)
         {
             return Refuse(verdict, $"authentication refused with {verdict}");
+        }
+
+        if (_closeRequested)
+        {
+            // Closed while authenticating: do not take over the client id's session.
+            return false;
         }
 
         ushort? serverKeepAlive = null;
@@ -106,13 +129,12 @@ internal sealed partial class MqttConnection
             expiry = connect.CleanSession ? 0 : options.MaximumSessionExpiryInterval;
         }
 
-        SendWindow = Version == ProtocolVersion.V500 ? connect.ReceiveMaximum ?? ushort.MaxValue : options.MaximumInflightMessages;
+        SendWindow = Math.Min(Version == ProtocolVersion.V500 ? connect.ReceiveMaximum ?? ushort.MaxValue : ushort.MaxValue, options.MaximumInflightMessages);
         ClientMaximumPacketSize = connect.MaximumPacketSize ?? NoLimit;
         ClientTopicAliasMaximum = Version == ProtocolVersion.V500 ? connect.TopicAliasMaximum ?? 0 : (ushort)0;
         _will = connect.Will;
 
-        var (session, sessionPresent) = _broker.Sessions.Open(clientId, connect.CleanSession, this);
-        session.ExpiryInterval = expiry;
+        var (session, sessionPresent) = _broker.Sessions.Open(clientId, connect.CleanSession, expiry, this);
         Session = session;
         IsConnected = true;
         ConnectedAt = Environment.TickCount64;
@@ -134,7 +156,13 @@ internal sealed partial class MqttConnection
         });
 
         // After CONNACK: resend what the resumed session had in flight, then its queue [MQTT-4.4.0-1].
-        session.Attach(this);
+        if (!session.Attach(this))
+        {
+            _closeReason = "session taken over while connecting";
+            Writer.Complete(null);
+            return false;
+        }
+
         BrokerLog.ClientConnected(_logger, clientId, Remote, Version, connect.CleanSession, sessionPresent);
         _broker.OnClientConnected(this);
         return true;

@@ -48,6 +48,7 @@ internal sealed partial class MqttConnection
                 if (session.InboundQoS2.ContainsKey(packet.PacketId))
                 {
                     // A resend before PUBREL: acknowledge again, do not forward twice [MQTT-4.3.3-10].
+                    session.InboundQoS2[packet.PacketId] = Environment.TickCount64;
                     Writer.EnqueueAck(PacketType.PubRec, packet.PacketId);
                     return true;
                 }
@@ -153,7 +154,7 @@ internal sealed partial class MqttConnection
             return Violation(error);
         }
 
-        var known = Session!.Acknowledge(ack.Type, ack.PacketId);
+        var known = Session!.Acknowledge(this, ack);
         if (!known && ack.Type == PacketType.PubRec)
         {
             // PUBREC for an id the broker does not hold: release it with 0x92 so the client can forget it.

@@ -14,7 +14,9 @@ namespace Starling.Broker.Connections;
 /// inline, return to the pipe once) and the <see cref="OutboundWriter"/>. The packet handlers live in the partial
 /// files beside this one, one per concern (connect, publish, subscribe).
 /// </summary>
+#pragma warning disable CA1001 // _connectCancellation is created and disposed within HandleConnectAsync; the field only lets Close cancel it.
 internal sealed partial class MqttConnection
+#pragma warning restore CA1001
 {
     private const long NoLimit = 268_435_460;
 
@@ -23,6 +25,7 @@ internal sealed partial class MqttConnection
     private readonly ILogger _logger;
     private readonly Lock _closeGate = new();
     private WillMessage? _will;
+    private CancellationTokenSource? _connectCancellation;
     private string? _closeReason;
     private bool _closeRequested;
     private bool _gracefulDisconnect;
@@ -119,6 +122,15 @@ internal sealed partial class MqttConnection
             _closeReason = reason;
         }
 
+        try
+        {
+            _connectCancellation?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Authentication finished meanwhile.
+        }
+
         Writer.Complete(reasonCode is { } code && IsConnected && Version == ProtocolVersion.V500
             ? new DisconnectPacket { ReasonCode = code, ReasonString = reason }
             : null);
@@ -132,9 +144,12 @@ internal sealed partial class MqttConnection
     {
         if (qos != QualityOfService.AtMostOnce)
         {
-            Session?.DropInflight(packetId);
+            Session?.DropInflight(this, packetId);
         }
     }
+
+    /// <summary>The writer ended (the peer stopped reading for good, or writing failed): the connection cannot go on.</summary>
+    public void OnWriterStopped() => Close(null, "connection lost while writing");
 
     private async Task ReadLoopAsync()
     {
@@ -151,7 +166,7 @@ internal sealed partial class MqttConnection
             LastActivity = Environment.TickCount64;
             var buffer = result.Buffer;
             var stop = false;
-            while (!stop)
+            while (!stop && !_closeRequested)
             {
                 var status = FrameReader.TryReadFrame(buffer, maximumPacketSize, Version, out var frame, out var error);
                 if (status == FrameStatus.Incomplete)
@@ -234,7 +249,7 @@ internal sealed partial class MqttConnection
                 return Violation(new MqttProtocolError(ReasonCode.ProtocolError, "MQTT-3.14.2-2", "Session Expiry Interval set in DISCONNECT after 0 in CONNECT"));
             }
 
-            session.ExpiryInterval = Math.Min(expiry, _broker.Options.MaximumSessionExpiryInterval);
+            session.UpdateExpiry(Math.Min(expiry, _broker.Options.MaximumSessionExpiryInterval));
         }
 
         // The will is discarded only on a normal disconnection [MQTT-3.1.2-10]; 0x04 and error codes keep it.
@@ -294,9 +309,11 @@ internal sealed partial class MqttConnection
         {
             await writerTask.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+#pragma warning disable CA1031 // Whatever ended the writer, the transport must still be completed below.
+        catch (Exception)
+#pragma warning restore CA1031
         {
-            // Already reported above, or the transport was torn down.
+            // Reported through the close reason, or the transport was torn down.
         }
     }
 }

@@ -14,6 +14,12 @@ namespace Starling.Broker.Connections;
 /// </summary>
 internal sealed class OutboundWriter
 {
+    /// <summary>
+    /// Packets of any kind waiting for a writer that cannot flush (the peer stopped reading). Past this the client is
+    /// disconnected: acknowledgements and QoS 1/2 deliveries cannot be dropped, and must not pile up without bound.
+    /// </summary>
+    private const int MaximumPendingItems = 100_000;
+
     private readonly Lock _gate = new();
     private readonly AsyncSignal _signal = new();
     private readonly MqttConnection _connection;
@@ -37,6 +43,7 @@ internal sealed class OutboundWriter
     public void EnqueuePublish(in Delivery delivery, ushort packetId, bool dup)
     {
         var wake = false;
+        var overflow = false;
         lock (_gate)
         {
             if (_completing)
@@ -46,22 +53,33 @@ internal sealed class OutboundWriter
 
             if (delivery.QoS == QualityOfService.AtMostOnce)
             {
-                var size = delivery.Message.Packet.Payload.Length + delivery.Message.Topic.Length + 16;
+                var size = delivery.Message.Size;
                 if (_pendingQoS0Bytes + size > _maximumQoS0Bytes)
                 {
-                    Dropped++;
+                    Interlocked.Increment(ref Dropped);
                     return;
                 }
 
                 _pendingQoS0Bytes += size;
             }
 
-            _pending.Add(OutboundItem.Publish(delivery, packetId, dup));
-            wake = !_scheduled;
-            _scheduled = true;
+            if (_pending.Count >= MaximumPendingItems)
+            {
+                overflow = true;
+            }
+            else
+            {
+                _pending.Add(OutboundItem.Publish(delivery, packetId, dup));
+                wake = !_scheduled;
+                _scheduled = true;
+            }
         }
 
-        if (wake)
+        if (overflow)
+        {
+            _connection.Close(ReasonCode.QuotaExceeded, "the client is not reading: outbound buffer full");
+        }
+        else if (wake)
         {
             _signal.Set();
         }
@@ -91,6 +109,24 @@ internal sealed class OutboundWriter
     }
 
     public async Task RunAsync(PipeWriter output)
+    {
+        try
+        {
+            await DrainAsync(output).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _completing = true;
+                _pending.Clear();
+            }
+
+            _connection.OnWriterStopped();
+        }
+    }
+
+    private async Task DrainAsync(PipeWriter output)
     {
         while (true)
         {
@@ -143,6 +179,7 @@ internal sealed class OutboundWriter
     private void Enqueue(in OutboundItem item, bool complete)
     {
         var wake = false;
+        var overflow = false;
         lock (_gate)
         {
             if (_completing)
@@ -150,13 +187,24 @@ internal sealed class OutboundWriter
                 return;
             }
 
-            _completing = complete;
-            _pending.Add(item);
-            wake = !_scheduled;
-            _scheduled = true;
+            if (_pending.Count >= MaximumPendingItems && !complete)
+            {
+                overflow = true;
+            }
+            else
+            {
+                _completing = complete;
+                _pending.Add(item);
+                wake = !_scheduled;
+                _scheduled = true;
+            }
         }
 
-        if (wake)
+        if (overflow)
+        {
+            _connection.Close(ReasonCode.QuotaExceeded, "the client is not reading: outbound buffer full");
+        }
+        else if (wake)
         {
             _signal.Set();
         }
@@ -192,18 +240,20 @@ internal sealed class OutboundWriter
     {
         var delivery = item.Delivery;
         var message = delivery.Message;
-        if (message.IsExpired(now))
+        if (!item.Dup && message.IsExpired(now))
         {
-            // An expired message is not sent [MQTT-3.3.2-5]; a held packet identifier is released.
+            // An expired message is not sent [MQTT-3.3.2-5]; a held packet identifier is released. A resend (DUP)
+            // already started its delivery, so it goes on.
             _connection.OnDeliveryDropped(item.PacketId, delivery.QoS);
             return;
         }
 
         ushort alias = 0;
         var omitTopic = false;
+        var newAlias = false;
         if (version == ProtocolVersion.V500 && _connection.ClientTopicAliasMaximum > 0)
         {
-            (alias, omitTopic) = ResolveAlias(message.Topic, _connection.ClientTopicAliasMaximum);
+            (alias, omitTopic, newAlias) = ResolveAlias(message.Topic, _connection.ClientTopicAliasMaximum);
         }
 
         var overrides = new PublishOverrides
@@ -220,9 +270,15 @@ internal sealed class OutboundWriter
         if (maximumPacketSize < FrameLimit && PublishEncoder.GetSize(message.Packet, version, overrides) > maximumPacketSize)
         {
             // Never send a client a packet above its Maximum Packet Size: drop it and count it [MQTT-3.1.2-24].
-            Dropped++;
+            Interlocked.Increment(ref Dropped);
             _connection.OnDeliveryDropped(item.PacketId, delivery.QoS);
             return;
+        }
+
+        if (newAlias)
+        {
+            // Registered only once the packet that establishes it is written, so the client surely knows it.
+            _topicAliases![message.Topic] = alias;
         }
 
         PublishEncoder.Write(ref writer, message.Packet, version, overrides);
@@ -231,21 +287,14 @@ internal sealed class OutboundWriter
     private const long FrameLimit = 268_435_460;
 
     /// <summary>Outbound topic aliases [MQTT-3.3.2-10]: the first time a topic is sent it gets an alias while any are left.</summary>
-    private (ushort Alias, bool OmitTopic) ResolveAlias(string topic, ushort maximum)
+    private (ushort Alias, bool OmitTopic, bool IsNew) ResolveAlias(string topic, ushort maximum)
     {
         _topicAliases ??= new Dictionary<string, ushort>(StringComparer.Ordinal);
         if (_topicAliases.TryGetValue(topic, out var alias))
         {
-            return (alias, true);
+            return (alias, true, false);
         }
 
-        if (_topicAliases.Count < maximum)
-        {
-            alias = (ushort)(_topicAliases.Count + 1);
-            _topicAliases[topic] = alias;
-            return (alias, false);
-        }
-
-        return (0, false);
+        return _topicAliases.Count < maximum ? ((ushort)(_topicAliases.Count + 1), false, true) : ((ushort)0, false, false);
     }
 }

@@ -26,6 +26,9 @@ internal static partial class BrokerLog
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "An event handler threw")]
     public static partial void EventHandlerFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Housekeeping failed; it runs again at the next tick")]
+    public static partial void HousekeepingFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Client {ClientId} subscribed to {Filter} at QoS {QoS}")]
     public static partial void Subscribed(ILogger logger, string clientId, string filter, Protocol.QualityOfService qoS);
 

@@ -26,6 +26,22 @@ internal sealed class BrokerMessage
     /// <summary>Broker clock (milliseconds) at which the Message Expiry Interval runs out; <see cref="long.MaxValue"/> for never.</summary>
     public long ExpiresAt { get; }
 
+    /// <summary>Encoded size as MQTT 5 (topic, properties, payload): what queue and buffer limits count.</summary>
+    public int Size
+    {
+        get
+        {
+            if (_size == 0)
+            {
+                _size = Starling.Protocol.Encoders.PublishEncoder.GetSize(Packet, Starling.Protocol.ProtocolVersion.V500);
+            }
+
+            return _size;
+        }
+    }
+
+    private int _size;
+
     public bool IsExpired(long now) => now >= ExpiresAt;
 
     /// <summary>The Message Expiry Interval to send on: the original less the time spent in the broker [MQTT-3.3.2-6].</summary>

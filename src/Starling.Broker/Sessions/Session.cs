@@ -9,15 +9,22 @@ namespace Starling.Broker.Sessions;
 /// The state the broker keeps for one client id: its subscriptions, its outbound QoS 1/2 flow (in-flight window and
 /// queue) and its inbound QoS 2 packet ids. It outlives connections when the session is persistent. All mutable state
 /// is guarded by <see cref="Gate"/> (see docs/internals/lock-order.md).
+/// A connection first reserves the session (<see cref="Reserve"/>, under the registry lock: from then on the session
+/// counts as online for takeover and expiry), sends CONNACK, then activates it (<see cref="Attach"/>): only an active
+/// connection is handed messages.
 /// </summary>
 internal sealed class Session
 {
     private readonly BrokerOptions _options;
     private readonly Queue<Delivery> _queue = new();
     private readonly Dictionary<ushort, InflightMessage> _inflight = [];
+
+    // In-flight messages (ids kept) not resent yet after a resume because the client's window was smaller.
+    private readonly Queue<InflightMessage> _unsent = new();
     private long _queuedBytes;
     private ushort _lastPacketId;
     private long _sequence;
+    private volatile MqttConnection? _owner;
     private volatile MqttConnection? _connection;
 
     public Session(string clientId, BrokerOptions options)
@@ -30,29 +37,44 @@ internal sealed class Session
 
     public Lock Gate { get; } = new();
 
-    /// <summary>The connection the session is attached to; null while offline.</summary>
+    /// <summary>The connection messages are handed to; null while offline or not yet activated.</summary>
     public MqttConnection? Connection => _connection;
 
-    public bool IsOnline => _connection is not null;
+    /// <summary>The connection that owns the session (reserved or active); null while offline.</summary>
+    public MqttConnection? Owner => _owner;
 
-    /// <summary>Filter (as sent, <c>$share/...</c> included) to subscription. Guarded by the broker's subscription lock.</summary>
+    public bool IsOnline => _owner is not null;
+
+    /// <summary>Set when the session ended; an ended session accepts no subscriptions and no connection.</summary>
+    public bool Ended { get; private set; }
+
+    /// <summary>Filter (as sent, <c>$share/...</c> included) to subscription. Guarded by <see cref="Gate"/>.</summary>
     public Dictionary<string, Subscription> Subscriptions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Read lock-free by the router to skip overlap merging for sessions with one subscription.</summary>
     public volatile int SubscriptionCount;
 
     /// <summary>Session Expiry Interval in seconds; <see cref="uint.MaxValue"/> never expires.</summary>
-    public uint ExpiryInterval { get; set; }
+    public uint ExpiryInterval { get; private set; }
+
+    /// <summary>A new Session Expiry Interval from the client's DISCONNECT [MQTT-3.14.2-2].</summary>
+    public void UpdateExpiry(uint seconds)
+    {
+        lock (Gate)
+        {
+            ExpiryInterval = seconds;
+        }
+    }
 
     /// <summary>Broker clock when the last connection ended.</summary>
-    public long DisconnectedAt { get; set; }
+    public long DisconnectedAt { get; private set; }
 
     /// <summary>A will waiting for its delay after the connection ended [MQTT-3.1.3-9].</summary>
     public WillMessage? PendingWill { get; set; }
 
     public long PendingWillDueAt { get; set; }
 
-    /// <summary>Inbound QoS 2 packet ids whose PUBREL is awaited, with the time PUBREC was sent [MQTT-4.3.3-10].</summary>
+    /// <summary>Inbound QoS 2 packet ids whose PUBREL is awaited, with the time PUBREC was (last) sent [MQTT-4.3.3-10].</summary>
     public Dictionary<ushort, long> InboundQoS2 { get; } = [];
 
     /// <summary>Messages dropped because the queue was full (counted, as the drop policy promises).</summary>
@@ -80,11 +102,19 @@ internal sealed class Session
         }
     }
 
+    /// <summary>Unacknowledged messages actually sent on the current connection (what Receive Maximum limits).</summary>
+    private int OnWire => _inflight.Count - _unsent.Count;
+
     /// <summary>Hands a routed message to the session: straight to the connection when the window allows, else queued.</summary>
     public void Deliver(in Delivery delivery)
     {
         lock (Gate)
         {
+            if (Ended)
+            {
+                return;
+            }
+
             var connection = _connection;
             if (connection is null)
             {
@@ -100,7 +130,7 @@ internal sealed class Session
             {
                 connection.Writer.EnqueuePublish(delivery, 0, dup: false);
             }
-            else if (_queue.Count == 0 && _inflight.Count < connection.SendWindow)
+            else if (_queue.Count == 0 && _unsent.Count == 0 && OnWire < connection.SendWindow)
             {
                 SendLocked(connection, delivery);
             }
@@ -112,88 +142,136 @@ internal sealed class Session
     }
 
     /// <summary>
-    /// Attaches a connection. A resumed session first resends its unacknowledged messages in their original order,
-    /// PUBLISH with DUP=1 and PUBREL as PUBREL [MQTT-4.4.0-1], then drains its queue.
+    /// Reserves the session for a connecting client (called under the registry lock): it is online from now on, its
+    /// delayed will is cancelled [MQTT-3.1.3-9] and its expiry is the new connection's.
     /// </summary>
-    public void Attach(MqttConnection connection)
+    public void Reserve(MqttConnection connection, uint expiryInterval)
     {
         lock (Gate)
         {
-            _connection = connection;
+            _owner = connection;
+            _connection = null;
+            ExpiryInterval = expiryInterval;
             PendingWill = null;
+        }
+    }
+
+    /// <summary>
+    /// Activates the reserved session after CONNACK. A resumed session first resends its unacknowledged messages in
+    /// their original order, PUBLISH with DUP=1 and PUBREL as PUBREL [MQTT-4.4.0-1], no more PUBLISH than the client's
+    /// window [MQTT-3.3.4-9], then drains its queue. False when the session ended or was taken over meanwhile.
+    /// </summary>
+    public bool Attach(MqttConnection connection)
+    {
+        lock (Gate)
+        {
+            if (Ended || _owner != connection)
+            {
+                return false;
+            }
+
+            _connection = connection;
+            _unsent.Clear();
+            var now = Environment.TickCount64;
+            foreach (var id in InboundQoS2.Keys)
+            {
+                // The PUBREL timeout counts from this connection, not from one that is gone.
+                InboundQoS2[id] = now;
+            }
+
+            var sent = 0;
             foreach (var message in _inflight.Values.OrderBy(m => m.Sequence))
             {
                 if (message.State == InflightState.ReleaseSent)
                 {
                     connection.Writer.EnqueueAck(PacketType.PubRel, message.PacketId);
+                    sent++;
+                }
+                else if (sent < connection.SendWindow)
+                {
+                    connection.Writer.EnqueuePublish(message.Delivery, message.PacketId, dup: true);
+                    sent++;
                 }
                 else
                 {
-                    connection.Writer.EnqueuePublish(message.Delivery, message.PacketId, dup: true);
+                    _unsent.Enqueue(message);
                 }
             }
 
             FillWindowLocked(connection);
+            return true;
         }
     }
 
-    /// <summary>Detaches <paramref name="connection"/> if it is still the session's; false when another took over.</summary>
-    public bool Detach(MqttConnection connection)
+    /// <summary>
+    /// Ends <paramref name="connection"/>'s ownership if it still owns the session. A will with a delay waits in the
+    /// session, set in the same critical section so a reconnect cannot slip in between. Returns false when another
+    /// connection took the session over; <paramref name="publishNow"/> is the will to publish at once, if any.
+    /// </summary>
+    public bool Detach(MqttConnection connection, WillMessage? will, uint willDelay, out WillMessage? publishNow)
     {
+        publishNow = null;
         lock (Gate)
         {
-            if (_connection != connection)
+            if (_owner != connection)
             {
                 return false;
             }
 
+            _owner = null;
             _connection = null;
+            _unsent.Clear();
             DisconnectedAt = Environment.TickCount64;
+            if (will is not null && willDelay > 0 && ExpiryInterval > 0)
+            {
+                PendingWill = will;
+                PendingWillDueAt = DisconnectedAt + (Math.Min(willDelay, ExpiryInterval) * 1000L);
+            }
+            else
+            {
+                publishNow = will;
+            }
+
             return true;
         }
     }
 
     /// <summary>Processes PUBACK, PUBREC or PUBCOMP from the client. Returns false when the packet id is unknown.</summary>
-    public bool Acknowledge(PacketType type, ushort packetId)
+    public bool Acknowledge(MqttConnection connection, in AckPacket ack)
     {
         lock (Gate)
         {
-            var connection = _connection;
-            if (!_inflight.TryGetValue(packetId, out var message))
+            if (_connection != connection || !_inflight.TryGetValue(ack.PacketId, out var message))
             {
                 return false;
             }
 
-            switch (type)
+            switch (ack.Type)
             {
+                case PacketType.PubRec when message.Delivery.QoS == QualityOfService.ExactlyOnce && ReasonCodes.IsSuccess(ack.ReasonCode):
+                    // Delivered; keep the id until PUBCOMP [MQTT-4.3.3-4] and release it.
+                    message.State = InflightState.ReleaseSent;
+                    connection.Writer.EnqueueAck(PacketType.PubRel, ack.PacketId);
+                    return true;
+                case PacketType.PubRec when message.Delivery.QoS == QualityOfService.ExactlyOnce:
+                    // A PUBREC with a failure code ends the flow: no PUBREL, the id is free [MQTT-4.3.3-4].
                 case PacketType.PubAck when message.Delivery.QoS == QualityOfService.AtLeastOnce:
                 case PacketType.PubComp when message.State == InflightState.ReleaseSent:
-                    _inflight.Remove(packetId);
-                    break;
-                case PacketType.PubRec when message.Delivery.QoS == QualityOfService.ExactlyOnce:
-                    // The message is now delivered; keep the id until PUBCOMP [MQTT-4.3.3-4].
-                    message.State = InflightState.ReleaseSent;
-                    connection?.Writer.EnqueueAck(PacketType.PubRel, packetId);
+                    _inflight.Remove(ack.PacketId);
+                    FillWindowLocked(connection);
                     return true;
                 default:
-                    return message.State == InflightState.ReleaseSent && type == PacketType.PubRec;
+                    return false;
             }
-
-            if (connection is not null)
-            {
-                FillWindowLocked(connection);
-            }
-
-            return true;
         }
     }
 
-    /// <summary>Releases the packet id of a delivery the writer could not send (expired, or too large for the client).</summary>
-    public void DropInflight(ushort packetId)
+    /// <summary>Releases the packet id of a first send the writer could not make (expired, or too large for the client).</summary>
+    public void DropInflight(MqttConnection connection, ushort packetId)
     {
         lock (Gate)
         {
-            if (_inflight.Remove(packetId) && _connection is { } connection)
+            if (_connection == connection && _inflight.Remove(packetId))
             {
                 FillWindowLocked(connection);
             }
@@ -201,13 +279,14 @@ internal sealed class Session
     }
 
     /// <summary>
-    /// Forgets everything but the client id: Clean Start, or the end of the session. Returns the undelivered messages
-    /// that a shared subscription group had given this session, so they can go to another member.
+    /// Ends the session: it forgets everything but the client id and accepts nothing more. Returns the undelivered
+    /// messages a shared subscription group had given it, so they can go to another member.
     /// </summary>
-    public List<Delivery>? ClearState()
+    public List<Delivery>? End()
     {
         lock (Gate)
         {
+            Ended = true;
             List<Delivery>? shared = null;
             foreach (var message in _inflight.Values.OrderBy(m => m.Sequence))
             {
@@ -226,6 +305,7 @@ internal sealed class Session
             }
 
             _queue.Clear();
+            _unsent.Clear();
             _queuedBytes = 0;
             _inflight.Clear();
             InboundQoS2.Clear();
@@ -243,11 +323,11 @@ internal sealed class Session
 
     private void QueueLocked(in Delivery delivery)
     {
-        var size = delivery.Message.Packet.Payload.Length;
+        var size = delivery.Message.Size;
         if (_queue.Count >= _options.MaximumQueuedMessages || _queuedBytes + size > _options.MaximumQueuedBytes)
         {
             // Drop policy: the newest message is dropped, the queue keeps its order; counted per session.
-            DroppedMessages++;
+            Interlocked.Increment(ref DroppedMessages);
             return;
         }
 
@@ -257,17 +337,23 @@ internal sealed class Session
 
     private void FillWindowLocked(MqttConnection connection)
     {
+        while (_unsent.Count > 0 && OnWire < connection.SendWindow)
+        {
+            var message = _unsent.Dequeue();
+            connection.Writer.EnqueuePublish(message.Delivery, message.PacketId, dup: true);
+        }
+
         var now = Environment.TickCount64;
-        while (_queue.Count > 0)
+        while (_queue.Count > 0 && _unsent.Count == 0)
         {
             var next = _queue.Peek();
-            if (next.QoS != QualityOfService.AtMostOnce && _inflight.Count >= connection.SendWindow)
+            if (next.QoS != QualityOfService.AtMostOnce && OnWire >= connection.SendWindow)
             {
                 return;
             }
 
             _queue.Dequeue();
-            _queuedBytes -= next.Message.Packet.Payload.Length;
+            _queuedBytes -= next.Message.Size;
             if (next.Message.IsExpired(now))
             {
                 continue;

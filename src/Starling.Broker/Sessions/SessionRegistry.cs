@@ -27,11 +27,13 @@ internal sealed class SessionRegistry
     public Session? Find(string clientId) => _sessions.GetValueOrDefault(clientId);
 
     /// <summary>
-    /// Finds or creates the session for a CONNECT. A connection already using the client id is taken over: it gets
-    /// DISCONNECT 0x8E and is closed [MQTT-3.1.4-3]; its will is published unless it is delayed and the session
-    /// continues. Clean Start discards the old session [MQTT-3.1.2-4].
+    /// Finds or creates the session for a CONNECT and reserves it for <paramref name="connection"/>, all under one
+    /// lock, so no other connect, expiry or close can slip between. A connection already using the client id is taken
+    /// over: it gets DISCONNECT 0x8E and is closed [MQTT-3.1.4-3]; its will is published unless it is delayed and the
+    /// session continues. Clean Start discards the old session [MQTT-3.1.2-4], and so does an old session whose expiry
+    /// was 0: its state must not be reused [MQTT-3.1.2-6] (3.1.1).
     /// </summary>
-    public (Session Session, bool Present) Open(string clientId, bool cleanStart, MqttConnection connection)
+    public (Session Session, bool Present) Open(string clientId, bool cleanStart, uint expiryInterval, MqttConnection connection)
     {
         MqttConnection? previous = null;
         WillMessage? previousWill = null;
@@ -42,15 +44,14 @@ internal sealed class SessionRegistry
         {
             if (_sessions.TryGetValue(clientId, out var existing))
             {
-                previous = existing.Connection;
+                previous = existing.Owner;
                 if (previous is not null)
                 {
                     previousWill = previous.TakeWill();
-                    existing.Detach(previous);
+                    existing.Detach(previous, will: null, willDelay: 0, out _);
                 }
 
-                // A session taken over from a live connection continues even with expiry 0: it never went offline.
-                if (cleanStart || (previous is null && IsExpired(existing, Environment.TickCount64)))
+                if (cleanStart || existing.ExpiryInterval == 0 || IsExpired(existing, Environment.TickCount64))
                 {
                     ended = existing;
                     existing = null;
@@ -59,6 +60,7 @@ internal sealed class SessionRegistry
 
             present = existing is not null;
             session = existing ?? new Session(clientId, _broker.Options);
+            session.Reserve(connection, expiryInterval);
             _sessions[clientId] = session;
         }
 

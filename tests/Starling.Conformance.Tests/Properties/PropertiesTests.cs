@@ -158,4 +158,21 @@ public sealed class PropertiesTests
 
         Assert.Equal(ReasonCode.PayloadFormatInvalid, (await client.ExpectAckAsync(PacketType.PubAck, 3, ct)).ReasonCode);
     }
+
+    [Fact]
+    public async Task A_topic_alias_is_not_assumed_known_when_its_first_packet_was_dropped_for_size()
+    {
+        // Review finding: the alias must be registered only when the packet carrying topic + alias is written.
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(cancellationToken: ct);
+        await using var subscriber = await broker.ConnectAsync("alias-size",
+            customize: c => new ConnectPacket { ProtocolVersion = c.ProtocolVersion, ClientId = c.ClientId, TopicAliasMaximum = 1, MaximumPacketSize = 100 }, cancellationToken: ct);
+        await subscriber.SubscribeAsync("big/or/small", cancellationToken: ct);
+
+        broker.Broker.Publish("big/or/small", new byte[200]);
+        broker.Broker.Publish("big/or/small", new byte[5]);
+
+        var received = await subscriber.ExpectAsync<PublishPacket>(cancellationToken: ct);
+        Assert.Equal(("big/or/small", (ushort)1, 5), (received.Topic, received.TopicAlias, received.Payload.Length));
+    }
 }

@@ -185,4 +185,23 @@ public sealed class PublishTests
 
         Assert.Equal([0, 1, 2], new[] { first.Payload.Span[0], second.Payload.Span[0], third.Payload.Span[0] }.Select(b => (int)b));
     }
+
+    [Fact]
+    public async Task A_pubrec_with_a_failure_code_ends_the_qos2_flow_without_pubrel()
+    {
+        // [MQTT-4.3.3-4]: after PUBREC >= 0x80 the sender sends no PUBREL; the id and the window slot are free.
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(cancellationToken: ct);
+        await using var subscriber = await broker.ConnectAsync("refuser",
+            customize: c => new ConnectPacket { ProtocolVersion = c.ProtocolVersion, ClientId = c.ClientId, ReceiveMaximum = 1 }, cancellationToken: ct);
+        await subscriber.SubscribeAsync("q2", QualityOfService.ExactlyOnce, cancellationToken: ct);
+
+        broker.Broker.Publish("q2", "one"u8.ToArray(), QualityOfService.ExactlyOnce);
+        broker.Broker.Publish("q2", "two"u8.ToArray(), QualityOfService.ExactlyOnce);
+        var first = await subscriber.ExpectAsync<PublishPacket>(cancellationToken: ct);
+        await subscriber.SendAsync(new AckPacket(PacketType.PubRec, first.PacketId, ReasonCode.QuotaExceeded), ct);
+
+        var second = await subscriber.ExpectAsync<PublishPacket>(cancellationToken: ct);
+        Assert.Equal("two"u8.ToArray(), second.Payload.ToArray());
+    }
 }

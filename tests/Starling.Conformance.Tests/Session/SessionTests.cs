@@ -146,4 +146,52 @@ public sealed class SessionTests
 
         await again.ExpectNothingAsync(TimeSpan.FromMilliseconds(300), ct);
     }
+
+    [Fact]
+    public async Task A_resumed_session_resends_no_more_than_the_new_receive_maximum()
+    {
+        // [MQTT-3.3.4-9] applies to redelivery too: 3 unacknowledged, reconnect with Receive Maximum 1.
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(cancellationToken: ct);
+        Func<ConnectPacket, ConnectPacket> connect(ushort receiveMaximum) => c => new ConnectPacket
+        {
+            ProtocolVersion = c.ProtocolVersion, ClientId = c.ClientId, CleanSession = false, SessionExpiryInterval = 60, ReceiveMaximum = receiveMaximum,
+        };
+        await using (var first = await broker.ConnectAsync("window", cleanSession: false, customize: connect(10), cancellationToken: ct))
+        {
+            await first.SubscribeAsync("w", QualityOfService.AtLeastOnce, cancellationToken: ct);
+            for (var i = 0; i < 3; i++)
+            {
+                broker.Broker.Publish("w", new[] { (byte)i }, QualityOfService.AtLeastOnce);
+                await first.ExpectAsync<PublishPacket>(cancellationToken: ct);
+            }
+        }
+
+        await WaitFor.ConditionAsync(() => broker.Broker.ConnectionCount == 0, TimeSpan.FromSeconds(5), "the connection to drop", ct);
+        await using var second = await broker.ConnectAsync("window", cleanSession: false, customize: connect(1), cancellationToken: ct);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var resent = await second.ExpectAsync<PublishPacket>(cancellationToken: ct);
+            Assert.True(resent.Dup);
+            Assert.Equal(i, resent.Payload.Span[0]);
+            await second.ExpectNothingAsync(TimeSpan.FromMilliseconds(200), ct);
+            await second.SendAsync(new AckPacket(PacketType.PubAck, resent.PacketId), ct);
+        }
+    }
+
+    [Fact]
+    public async Task A_clean_311_session_is_not_resumed_by_a_takeover()
+    {
+        // [MQTT-3.1.2-6] (3.1.1): the state of a clean session must not be reused.
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(cancellationToken: ct);
+        await using var first = await broker.ConnectAsync("clean-take", ProtocolVersion.V311, cleanSession: true, cancellationToken: ct);
+        await first.SubscribeAsync("old", cancellationToken: ct);
+
+        await using var second = await broker.ConnectAsync("clean-take", ProtocolVersion.V311, cleanSession: false, cancellationToken: ct);
+
+        Assert.False(second.LastConnAck!.SessionPresent);
+        Assert.Equal(0, broker.Broker.Publish("old", "x"u8.ToArray()));
+    }
 }
