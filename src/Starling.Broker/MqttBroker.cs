@@ -4,6 +4,7 @@ using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Starling.Broker.Cluster;
 using Starling.Broker.Connections;
 using Starling.Broker.Diagnostics;
 using Starling.Broker.Retained;
@@ -40,8 +41,10 @@ public sealed class MqttBroker : IAsyncDisposable
     private long _droppedEvents;
 
     /// <summary>Creates a broker; it accepts connections at once.</summary>
-    public MqttBroker(BrokerOptions? options = null, ILoggerFactory? loggerFactory = null, IAuthenticator? authenticator = null, IAuthorizer? authorizer = null)
+    public MqttBroker(BrokerOptions? options = null, ILoggerFactory? loggerFactory = null, IAuthenticator? authenticator = null, IAuthorizer? authorizer = null,
+        IClusterBus? cluster = null)
     {
+        Cluster = cluster ?? SingleNodeBus.Instance;
         Options = options ?? new BrokerOptions();
         Options.Validate();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Starling.Broker");
@@ -61,6 +64,9 @@ public sealed class MqttBroker : IAsyncDisposable
 
     /// <summary>Decides whether a client may publish or subscribe.</summary>
     public IAuthorizer Authorizer { get; }
+
+    /// <summary>The link to other nodes; <see cref="SingleNodeBus"/> when alone.</summary>
+    public IClusterBus Cluster { get; }
 
     /// <summary>Raised after a client is connected.</summary>
     public event EventHandler<ClientConnectedEventArgs>? ClientConnected;
@@ -221,6 +227,7 @@ public sealed class MqttBroker : IAsyncDisposable
         }
 
         var count = _router.Route(message);
+        Cluster.Forward(message.Packet, message.PublisherClientId);
         if (MessagePublished is not null)
         {
             Raise(() => MessagePublished?.Invoke(this, new MessagePublishedEventArgs(message.PublisherClientId, message.Packet, count)));

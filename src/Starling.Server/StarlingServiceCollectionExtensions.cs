@@ -30,7 +30,8 @@ public static class StarlingServiceCollectionExtensions
             provider.GetRequiredService<BrokerOptions>(),
             provider.GetService<ILoggerFactory>(),
             provider.GetService<IAuthenticator>(),
-            provider.GetService<IAuthorizer>()));
+            provider.GetService<IAuthorizer>(),
+            provider.GetService<Starling.Broker.Cluster.IClusterBus>()));
         services.AddHostedService<BrokerLifetime>();
         return services;
     }

@@ -105,6 +105,11 @@ internal sealed partial class MqttConnection
             return false;
         }
 
+        if (!await _broker.Cluster.ClaimClientIdAsync(clientId, CancellationToken.None).ConfigureAwait(false))
+        {
+            return Refuse(ReasonCode.ServerBusy, "another node holds the client identifier");
+        }
+
         ushort? serverKeepAlive = null;
         KeepAlive = connect.KeepAlive;
         if (Version == ProtocolVersion.V500 && options.MaximumKeepAlive > 0 && (KeepAlive == 0 || KeepAlive > options.MaximumKeepAlive))
