@@ -48,6 +48,9 @@ public sealed class BrokerOptions
     /// <summary>Payload bytes a session may hold queued; newer messages are dropped and counted.</summary>
     public long MaximumQueuedBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Topic filters one session may hold; a SUBSCRIBE beyond it gets 0x97 Quota exceeded (0x80 on 3.1.1) for the extra filters.</summary>
+    public int MaximumSubscriptionsPerSession { get; set; } = 10_000;
+
     /// <summary>Queue QoS 0 messages for offline persistent sessions too (Mosquitto's <c>queue_qos0_messages</c>).</summary>
     public bool QueueQoS0Messages { get; set; }
 
@@ -84,6 +87,7 @@ public sealed class BrokerOptions
         Check(ReceiveMaximum > 0, nameof(ReceiveMaximum), "must be at least 1");
         Check(MaximumInflightMessages > 0, nameof(MaximumInflightMessages), "must be at least 1");
         Check(MaximumQueuedMessages >= 0, nameof(MaximumQueuedMessages), "must not be negative");
+        Check(MaximumSubscriptionsPerSession >= 1, nameof(MaximumSubscriptionsPerSession), "must be at least 1");
         Check(MaximumQueuedBytes >= 0, nameof(MaximumQueuedBytes), "must not be negative");
         Check(MaximumOutboundBytes >= 1024, nameof(MaximumOutboundBytes), "must be at least 1024");
         Check(PubRelTimeout >= TimeSpan.Zero, nameof(PubRelTimeout), "must not be negative");

@@ -236,18 +236,21 @@ public sealed class MqttBroker : IAsyncDisposable
         return count;
     }
 
-    /// <summary>Adds or replaces a subscription of a session. True when it replaced one on the same filter.</summary>
-    internal bool Subscribe(Subscription subscription)
+    /// <summary>
+    /// Adds or replaces a subscription of a session: true when it replaced one on the same filter, false when new,
+    /// null when refused (the session ended, or holds <see cref="BrokerOptions.MaximumSubscriptionsPerSession"/>).
+    /// </summary>
+    internal bool? Subscribe(Subscription subscription)
     {
         var session = subscription.Session;
         lock (session.Gate)
         {
-            if (session.Ended)
+            var existed = session.Subscriptions.ContainsKey(subscription.Filter);
+            if (session.Ended || (!existed && session.Subscriptions.Count >= Options.MaximumSubscriptionsPerSession))
             {
-                return false;
+                return null;
             }
 
-            var existed = session.Subscriptions.ContainsKey(subscription.Filter);
             session.Subscriptions[subscription.Filter] = subscription;
             session.SubscriptionCount = session.Subscriptions.Count;
             _trie.Add(subscription);

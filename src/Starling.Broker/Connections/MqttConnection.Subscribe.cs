@@ -31,7 +31,12 @@ internal sealed partial class MqttConnection
 
             var granted = (QualityOfService)Math.Min((int)requested.MaximumQoS, (int)_broker.Options.MaximumQoS);
             var subscription = new Subscription(session, requested with { MaximumQoS = granted }, subscribe.SubscriptionIdentifier ?? 0);
-            var existed = _broker.Subscribe(subscription);
+            if (_broker.Subscribe(subscription) is not { } existed)
+            {
+                codes[i] = Version == ProtocolVersion.V500 ? ReasonCode.QuotaExceeded : ReasonCode.UnspecifiedError;
+                continue;
+            }
+
             BrokerLog.Subscribed(_logger, ClientId, requested.TopicFilter, granted);
             codes[i] = (ReasonCode)granted;
             (added ??= []).Add((subscription, existed));

@@ -102,6 +102,20 @@ public sealed class SubscribeTests
         await watcher.ExpectNothingAsync(TimeSpan.FromMilliseconds(300), ct);
     }
 
+    [Fact]
+    public async Task Subscriptions_beyond_the_per_session_limit_get_quota_exceeded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(o => o.MaximumSubscriptionsPerSession = 2, cancellationToken: ct);
+        await using var client = await broker.ConnectAsync("greedy", cancellationToken: ct);
+
+        await client.SendAsync(new SubscribePacket { PacketId = 1, Subscriptions = [new("a", QualityOfService.AtMostOnce), new("b", QualityOfService.AtMostOnce), new("c", QualityOfService.AtMostOnce)] }, ct);
+        var suback = await client.ExpectAsync<SubAckPacket>(cancellationToken: ct);
+
+        Assert.Equal([ReasonCode.GrantedQoS0, ReasonCode.GrantedQoS0, ReasonCode.QuotaExceeded], suback.ReasonCodes);
+        Assert.Equal([ReasonCode.GrantedQoS1], await client.SubscribeAsync("a", QualityOfService.AtLeastOnce, packetId: 2, cancellationToken: ct)); // replacing is fine
+    }
+
     private sealed class DenyTopic(string prefix) : IAuthorizer
     {
         public bool CanPublish(string clientId, string? userName, string topic) => !topic.StartsWith(prefix, StringComparison.Ordinal);
