@@ -186,11 +186,4 @@ internal sealed partial class MqttConnection
         Writer.Complete(connack);
         return false;
     }
-
-    internal static string VersionName(ProtocolVersion version) => version switch
-    {
-        ProtocolVersion.V310 => "3.1",
-        ProtocolVersion.V311 => "3.1.1",
-        _ => "5.0",
-    };
 }

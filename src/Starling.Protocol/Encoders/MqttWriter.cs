@@ -196,7 +196,7 @@ public ref struct MqttWriter
 
     private void WriteVariableByteIntegerUnchecked(int value)
     {
-        if ((uint)value > FrameReaderLimits.MaxVariableByteInteger)
+        if ((uint)value > Decoding.FrameReader.MaxRemainingLength)
         {
             ThrowTooLong();
         }
