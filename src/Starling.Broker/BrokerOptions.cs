@@ -72,6 +72,12 @@ public sealed class BrokerOptions
     /// <summary>Whether retained messages are supported.</summary>
     public bool RetainAvailable { get; set; } = true;
 
+    /// <summary>
+    /// Response Information returned to MQTT 5 clients that set Request Response Information (the basis of their
+    /// response topics, e.g. <c>responses/</c>); null sends none, which the specification allows.
+    /// </summary>
+    public string? ResponseInformation { get; set; }
+
     /// <summary>How shared subscription groups distribute messages.</summary>
     public SharedSubscriptionStrategy SharedSubscriptionStrategy { get; set; } = SharedSubscriptionStrategy.RoundRobin;
 

@@ -158,6 +158,7 @@ internal sealed partial class MqttConnection
             WildcardSubscriptionAvailable = true,
             SubscriptionIdentifiersAvailable = true,
             SharedSubscriptionAvailable = true,
+            ResponseInformation = connect.RequestResponseInformation == true ? options.ResponseInformation : null,
         });
 
         // After CONNACK: resend what the resumed session had in flight, then its queue [MQTT-4.4.0-1].

@@ -211,4 +211,18 @@ public sealed class ConnectTests
 
         await client.ExpectClosedAsync(TimeSpan.FromSeconds(5), ct);
     }
+
+    [Fact]
+    public async Task Response_information_is_returned_only_when_requested()
+    {
+        // [MQTT-3.1.2-28]: the server may return Response Information when the client sets Request Response Information.
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(o => o.ResponseInformation = "responses/", cancellationToken: ct);
+        await using var asking = await broker.ConnectAsync("asking",
+            customize: c => new ConnectPacket { ProtocolVersion = c.ProtocolVersion, ClientId = c.ClientId, RequestResponseInformation = true }, cancellationToken: ct);
+        await using var silent = await broker.ConnectAsync("silent", cancellationToken: ct);
+
+        Assert.Equal("responses/", asking.LastConnAck!.ResponseInformation);
+        Assert.Null(silent.LastConnAck!.ResponseInformation);
+    }
 }
