@@ -69,6 +69,9 @@ public sealed class BrokerOptions
     /// <summary>Highest QoS the broker supports.</summary>
     public QualityOfService MaximumQoS { get; set; } = QualityOfService.ExactlyOnce;
 
+    /// <summary>Topics that may hold a retained message; a retained PUBLISH to a new topic beyond it is not retained (it is still delivered).</summary>
+    public int MaximumRetainedMessages { get; set; } = 1_000_000;
+
     /// <summary>Whether retained messages are supported.</summary>
     public bool RetainAvailable { get; set; } = true;
 
@@ -94,6 +97,7 @@ public sealed class BrokerOptions
         Check(MaximumInflightMessages > 0, nameof(MaximumInflightMessages), "must be at least 1");
         Check(MaximumQueuedMessages >= 0, nameof(MaximumQueuedMessages), "must not be negative");
         Check(MaximumSubscriptionsPerSession >= 1, nameof(MaximumSubscriptionsPerSession), "must be at least 1");
+        Check(MaximumRetainedMessages >= 0, nameof(MaximumRetainedMessages), "must not be negative");
         Check(MaximumQueuedBytes >= 0, nameof(MaximumQueuedBytes), "must not be negative");
         Check(MaximumOutboundBytes >= 1024, nameof(MaximumOutboundBytes), "must be at least 1024");
         Check(PubRelTimeout >= TimeSpan.Zero, nameof(PubRelTimeout), "must not be negative");

@@ -27,7 +27,7 @@ public sealed class MqttBroker : IAsyncDisposable
     private readonly ConcurrentDictionary<MqttConnection, byte> _connections = new();
     private readonly SubscriptionTrie _trie = new();
     private readonly Router _router;
-    private readonly RetainedStore _retained = new();
+    private readonly RetainedStore _retained;
     private readonly ILogger _logger;
     private readonly Channel<Action> _events = Channel.CreateBounded<Action>(new BoundedChannelOptions(65_536)
     {
@@ -52,6 +52,7 @@ public sealed class MqttBroker : IAsyncDisposable
         Authorizer = authorizer ?? AllowAll.Instance;
         Sessions = new SessionRegistry(this);
         _router = new Router(_trie, Options.SharedSubscriptionStrategy);
+        _retained = new RetainedStore(Options.MaximumRetainedMessages);
         _housekeeping = Task.Run(HousekeepingAsync);
         _eventDispatcher = Task.Run(DispatchEventsAsync);
     }
@@ -464,6 +465,7 @@ public sealed class MqttBroker : IAsyncDisposable
             }
         }
 
+        _retained.PurgeExpired(now);
         foreach (var session in Sessions.All)
         {
             if (session.IsOnline)

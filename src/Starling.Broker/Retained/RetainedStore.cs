@@ -11,7 +11,17 @@ internal sealed class RetainedStore
 {
     private readonly Lock _lock = new();
     private readonly Node _root = new(null, "");
+    private readonly PriorityQueue<BrokerMessage, long> _expiries = new();
+    private readonly int _maximumCount;
     private int _count;
+
+    public RetainedStore(int maximumCount)
+    {
+        _maximumCount = maximumCount;
+    }
+
+    /// <summary>Retained messages refused because the store was full.</summary>
+    public long Refused;
 
     public int Count => Volatile.Read(ref _count);
 
@@ -42,10 +52,21 @@ internal sealed class RetainedStore
 
             if (node.Message is null)
             {
+                if (_count >= _maximumCount)
+                {
+                    // Full: a new topic is not retained (replacing an existing one still is); counted.
+                    Refused++;
+                    return;
+                }
+
                 _count++;
             }
 
             node.Message = message;
+            if (message.ExpiresAt != long.MaxValue)
+            {
+                _expiries.Enqueue(message, message.ExpiresAt);
+            }
         }
     }
 
@@ -57,6 +78,22 @@ internal sealed class RetainedStore
         {
             var levels = filter.Split('/');
             Match(_root, levels, 0, results, now);
+        }
+    }
+
+    /// <summary>Deletes the retained messages whose expiry passed [MQTT-3.3.2-5]; called by housekeeping.</summary>
+    public void PurgeExpired(long now)
+    {
+        lock (_lock)
+        {
+            while (_expiries.TryPeek(out var message, out var expiresAt) && expiresAt <= now)
+            {
+                _expiries.Dequeue();
+                if (Find(message.Topic) is { } node && node.Message == message)
+                {
+                    Remove(message.Topic);
+                }
+            }
         }
     }
 
@@ -153,20 +190,25 @@ internal sealed class RetainedStore
         results.Add(message);
     }
 
-    private void Remove(string topic)
+    private Node? Find(string topic)
     {
         var node = _root;
         foreach (var range in topic.AsSpan().Split('/'))
         {
             if (node.Children is null || !node.Children.TryGetValue(topic[range], out var child))
             {
-                return;
+                return null;
             }
 
             node = child;
         }
 
-        if (node.Message is null)
+        return node;
+    }
+
+    private void Remove(string topic)
+    {
+        if (Find(topic) is not { Message: not null } node)
         {
             return;
         }

@@ -110,4 +110,30 @@ public sealed class RetainedTests
         await client.ExpectNothingAsync(TimeSpan.FromMilliseconds(300), ct);
         Assert.Equal(0, broker.Broker.RetainedMessageCount);
     }
+
+    [Fact]
+    public async Task An_expired_retained_message_is_purged_without_any_subscribe()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(cancellationToken: ct);
+        broker.Broker.Publish(new PublishPacket { Topic = "purge/1", Payload = "short"u8.ToArray(), Retain = true, MessageExpiryInterval = 1 });
+        Assert.Equal(1, broker.Broker.RetainedMessageCount);
+
+        await WaitFor.ConditionAsync(() => broker.Broker.RetainedMessageCount == 0, TimeSpan.FromSeconds(5), "housekeeping to purge the expired retained message", ct);
+    }
+
+    [Fact]
+    public async Task The_retained_store_is_bounded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(o => o.MaximumRetainedMessages = 2, cancellationToken: ct);
+
+        broker.Broker.Publish("b/1", "1"u8.ToArray(), retain: true);
+        broker.Broker.Publish("b/2", "2"u8.ToArray(), retain: true);
+        broker.Broker.Publish("b/3", "3"u8.ToArray(), retain: true);
+        broker.Broker.Publish("b/1", "replaced"u8.ToArray(), retain: true);
+
+        Assert.Equal(["b/1:replaced", "b/2:2"], broker.Broker.GetRetainedMessages()
+            .Select(m => $"{m.Topic}:{System.Text.Encoding.UTF8.GetString(m.Payload.Span)}").Order());
+    }
 }
