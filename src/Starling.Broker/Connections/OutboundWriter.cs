@@ -24,8 +24,8 @@ internal sealed class OutboundWriter
     private readonly AsyncSignal _signal = new();
     private readonly MqttConnection _connection;
     private readonly long _maximumQoS0Bytes;
-    private List<OutboundItem> _pending = new(16);
-    private List<OutboundItem> _draining = new(16);
+    private List<OutboundItem> _pending = []; // grown on first use: an idle connection holds no slots
+    private List<OutboundItem> _draining = [];
     private Dictionary<string, ushort>? _topicAliases;
     private long _pendingQoS0Bytes;
     private bool _scheduled;
