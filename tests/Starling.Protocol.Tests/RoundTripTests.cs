@@ -103,6 +103,33 @@ public sealed class RoundTripTests
         Assert.True(decoded.Payload.Span.SequenceEqual(payload));
     }
 
+    [Fact]
+    public void Properties_decode_in_any_order()
+    {
+        // Section 2.2.2.2: properties may come in any order; these are in the reverse of the encoder's order.
+        var bytes = TestKit.PacketBuilder.Publish(qos: 1).String("t").UInt16(9).Properties(p => p
+            .Byte(0x26).String("k").String("v")
+            .Byte(0x03).String("text/plain")
+            .Byte(0x0B).VariableByteInteger(5)
+            .Byte(0x09).Binary([7])
+            .Byte(0x08).String("reply")
+            .Byte(0x23).UInt16(2)
+            .Byte(0x02).UInt32(60)
+            .Byte(0x01).Byte(1)).Bytes(0x41).Build();
+
+        var packet = (PublishPacket)Decode(new ReadOnlySequence<byte>(bytes), ProtocolVersion.V500, bytes.Length);
+
+        Assert.Equal((PayloadFormatIndicator?)PayloadFormatIndicator.Utf8, packet.PayloadFormat);
+        Assert.Equal(60u, packet.MessageExpiryInterval);
+        Assert.Equal((ushort)2, packet.TopicAlias);
+        Assert.Equal("reply", packet.ResponseTopic);
+        Assert.Equal(new byte[] { 7 }, packet.CorrelationData);
+        Assert.Equal([5], packet.SubscriptionIdentifiers);
+        Assert.Equal("text/plain", packet.ContentType);
+        Assert.Equal([new UserProperty("k", "v")], packet.UserProperties);
+        Assert.Equal("A"u8.ToArray(), packet.Payload.ToArray());
+    }
+
     internal static IMqttPacket Decode(ReadOnlySequence<byte> buffer, ProtocolVersion version, int expectedLength)
     {
         var status = FrameReader.TryReadFrame(buffer, int.MaxValue, out var frame, out var error);
