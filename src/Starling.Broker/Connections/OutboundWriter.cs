@@ -40,50 +40,9 @@ internal sealed class OutboundWriter
     /// <summary>QoS 0 messages dropped because this connection could not keep up, or too large for the client.</summary>
     public long Dropped;
 
-    public void EnqueuePublish(in Delivery delivery, ushort packetId, bool dup)
-    {
-        var wake = false;
-        var overflow = false;
-        lock (_gate)
-        {
-            if (_completing)
-            {
-                return;
-            }
-
-            if (delivery.QoS == QualityOfService.AtMostOnce)
-            {
-                var size = delivery.Message.Size;
-                if (_pendingQoS0Bytes + size > _maximumQoS0Bytes)
-                {
-                    Interlocked.Increment(ref Dropped);
-                    return;
-                }
-
-                _pendingQoS0Bytes += size;
-            }
-
-            if (_pending.Count >= MaximumPendingItems)
-            {
-                overflow = true;
-            }
-            else
-            {
-                _pending.Add(OutboundItem.Publish(delivery, packetId, dup));
-                wake = !_scheduled;
-                _scheduled = true;
-            }
-        }
-
-        if (overflow)
-        {
-            _connection.Close(ReasonCode.QuotaExceeded, "the client is not reading: outbound buffer full");
-        }
-        else if (wake)
-        {
-            _signal.Set();
-        }
-    }
+    public void EnqueuePublish(in Delivery delivery, ushort packetId, bool dup) =>
+        Enqueue(OutboundItem.Publish(delivery, packetId, dup), complete: false,
+            qos0Size: delivery.QoS == QualityOfService.AtMostOnce ? delivery.Message.Size : 0);
 
     public void EnqueueAck(PacketType type, ushort packetId, ReasonCode reasonCode = ReasonCode.Success) =>
         Enqueue(OutboundItem.Ack(type, packetId, reasonCode), complete: false);
@@ -133,10 +92,8 @@ internal sealed class OutboundWriter
             await _signal.WaitAsync().ConfigureAwait(false);
             while (true)
             {
-                bool completing;
                 lock (_gate)
                 {
-                    completing = _completing;
                     if (_pending.Count == 0)
                     {
                         _scheduled = false;
@@ -153,17 +110,6 @@ internal sealed class OutboundWriter
                 {
                     return;
                 }
-
-                if (completing)
-                {
-                    lock (_gate)
-                    {
-                        if (_pending.Count == 0)
-                        {
-                            return;
-                        }
-                    }
-                }
             }
 
             lock (_gate)
@@ -176,7 +122,8 @@ internal sealed class OutboundWriter
         }
     }
 
-    private void Enqueue(in OutboundItem item, bool complete)
+    /// <summary>Appends under the lock and wakes the writer once per batch; <paramref name="qos0Size"/> is counted against the QoS 0 bound.</summary>
+    private void Enqueue(in OutboundItem item, bool complete, int qos0Size = 0)
     {
         var wake = false;
         var overflow = false;
@@ -185,6 +132,17 @@ internal sealed class OutboundWriter
             if (_completing)
             {
                 return;
+            }
+
+            if (qos0Size > 0)
+            {
+                if (_pendingQoS0Bytes + qos0Size > _maximumQoS0Bytes)
+                {
+                    Interlocked.Increment(ref Dropped);
+                    return;
+                }
+
+                _pendingQoS0Bytes += qos0Size;
             }
 
             if (_pending.Count >= MaximumPendingItems && !complete)
