@@ -132,7 +132,7 @@ public sealed class RoundTripTests
 
     internal static IMqttPacket Decode(ReadOnlySequence<byte> buffer, ProtocolVersion version, int expectedLength)
     {
-        var status = FrameReader.TryReadFrame(buffer, int.MaxValue, out var frame, out var error);
+        var status = FrameReader.TryReadFrame(buffer, int.MaxValue, version, out var frame, out var error);
         Assert.True(status == FrameStatus.Complete, $"{status}: {error}");
         Assert.Equal(expectedLength, frame.TotalLength);
         Assert.True(PacketDecoder.TryDecode(frame, version, out var packet, out error), error.ToString());
