@@ -84,6 +84,16 @@ public sealed class BrokerOptions
     /// <summary>How shared subscription groups distribute messages.</summary>
     public SharedSubscriptionStrategy SharedSubscriptionStrategy { get; set; } = SharedSubscriptionStrategy.RoundRobin;
 
+    /// <summary>
+    /// With a durable store: whether QoS 1/2 acknowledgements wait for the disk (<see cref="Storage.SyncPolicy.Always"/>,
+    /// the default: nothing acknowledged is lost), or changes are synced every <see cref="SyncInterval"/>
+    /// (<see cref="Storage.SyncPolicy.Periodic"/>), or written without syncing (<see cref="Storage.SyncPolicy.None"/>).
+    /// </summary>
+    public Storage.SyncPolicy Sync { get; set; } = Storage.SyncPolicy.Always;
+
+    /// <summary>How often <see cref="Storage.SyncPolicy.Periodic"/> commits and syncs.</summary>
+    public TimeSpan SyncInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a graceful stop waits for connections to close after DISCONNECT 0x8B.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -103,6 +113,8 @@ public sealed class BrokerOptions
         Check(PubRelTimeout >= TimeSpan.Zero, nameof(PubRelTimeout), "must not be negative");
         Check(ShutdownTimeout >= TimeSpan.Zero, nameof(ShutdownTimeout), "must not be negative");
         Check(Enum.IsDefined(MaximumQoS), nameof(MaximumQoS), "must be 0, 1 or 2");
+        Check(Enum.IsDefined(Sync), nameof(Sync), "must be Always, Periodic or None");
+        Check(SyncInterval > TimeSpan.Zero && SyncInterval <= TimeSpan.FromMinutes(10), nameof(SyncInterval), "must be between 1 ms and 10 minutes");
         Check(Enum.IsDefined(SharedSubscriptionStrategy), nameof(SharedSubscriptionStrategy), "must be RoundRobin, Random or Sticky");
     }
 

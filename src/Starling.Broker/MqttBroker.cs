@@ -11,6 +11,7 @@ using Starling.Broker.Retained;
 using Starling.Broker.Routing;
 using Starling.Broker.Security;
 using Starling.Broker.Sessions;
+using Starling.Broker.Storage;
 using Starling.Protocol;
 using Starling.Protocol.Packets;
 
@@ -40,9 +41,14 @@ public sealed class MqttBroker : IAsyncDisposable
     private readonly Task _eventDispatcher;
     private long _droppedEvents;
 
-    /// <summary>Creates a broker; it accepts connections at once.</summary>
+    /// <summary>
+    /// Creates a broker; it accepts connections at once. With a <paramref name="store"/>, it first loads what the store
+    /// holds (sessions, their queued and in-flight messages, retained messages, delayed wills) and from then on records
+    /// every change of persistent state in it; without one, everything lives in memory only.
+    /// </summary>
+    /// <exception cref="StoreException">The store cannot be read.</exception>
     public MqttBroker(BrokerOptions? options = null, ILoggerFactory? loggerFactory = null, IAuthenticator? authenticator = null, IAuthorizer? authorizer = null,
-        IClusterBus? cluster = null)
+        IClusterBus? cluster = null, IBrokerStore? store = null)
     {
         Cluster = cluster ?? SingleNodeBus.Instance;
         Options = options ?? new BrokerOptions();
@@ -52,7 +58,20 @@ public sealed class MqttBroker : IAsyncDisposable
         Authorizer = authorizer ?? AllowAll.Instance;
         Sessions = new SessionRegistry(this);
         _router = new Router(_trie, Options.SharedSubscriptionStrategy);
-        _retained = new RetainedStore(Options.MaximumRetainedMessages);
+        if (store is not null)
+        {
+            Journal = new StoreJournal(store, Options.Sync, Options.SyncInterval, _logger);
+        }
+
+        _retained = new RetainedStore(Options.MaximumRetainedMessages, Journal);
+        if (Journal is not null)
+        {
+            var snapshot = store!.Load();
+            StoreRecovery.Restore(this, snapshot, Journal);
+            BrokerLog.StoreLoaded(_logger, store.Description, Sessions.Count, snapshot.Deliveries.Count, _retained.Count);
+            Journal.Start();
+        }
+
         _housekeeping = Task.Run(HousekeepingAsync);
         _eventDispatcher = Task.Run(DispatchEventsAsync);
     }
@@ -91,6 +110,13 @@ public sealed class MqttBroker : IAsyncDisposable
     public long DroppedEvents => Interlocked.Read(ref _droppedEvents);
 
     internal SessionRegistry Sessions { get; }
+
+    /// <summary>Where persistent state changes are recorded; null without a store.</summary>
+    internal StoreJournal? Journal { get; }
+
+    internal RetainedStore Retained => _retained;
+
+    internal SubscriptionTrie Trie => _trie;
 
     /// <summary>Serves one connection until it ends. Completes both sides of <paramref name="transport"/> when done.</summary>
     public async Task RunConnectionAsync(IDuplexPipe transport, EndPoint? remoteEndPoint = null)
@@ -211,6 +237,11 @@ public sealed class MqttBroker : IAsyncDisposable
 
         _events.Writer.TryComplete();
         await Task.WhenAll(_housekeeping, _eventDispatcher).ConfigureAwait(false);
+        if (Journal is not null)
+        {
+            // The last changes (sessions detached by the closes above) reach the store before the host disposes it.
+            await Journal.StopAsync().ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -218,6 +249,7 @@ public sealed class MqttBroker : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        Journal?.Dispose();
     }
 
     internal int Publish(BrokerMessage message)
@@ -255,6 +287,7 @@ public sealed class MqttBroker : IAsyncDisposable
             session.Subscriptions[subscription.Filter] = subscription;
             session.SubscriptionCount = session.Subscriptions.Count;
             _trie.Add(subscription);
+            session.Journal?.SaveSubscription(new StoredSubscription(session.StoreId, subscription.Options, subscription.SubscriptionId));
             return existed;
         }
     }
@@ -270,6 +303,7 @@ public sealed class MqttBroker : IAsyncDisposable
 
             session.SubscriptionCount = session.Subscriptions.Count;
             _trie.Remove(subscription);
+            session.Journal?.DeleteSubscription(session.StoreId, filter);
             return true;
         }
     }
@@ -300,7 +334,7 @@ public sealed class MqttBroker : IAsyncDisposable
     /// </summary>
     internal void EndSession(Session session)
     {
-        WillMessage? will;
+        PublishPacket? will;
         List<Delivery>? orphans;
         lock (session.Gate)
         {
@@ -332,23 +366,9 @@ public sealed class MqttBroker : IAsyncDisposable
         }
     }
 
-    internal void PublishWill(WillMessage will, string clientId)
-    {
-        var packet = new PublishPacket
-        {
-            Topic = will.Topic,
-            Payload = will.Payload,
-            QoS = will.QoS,
-            Retain = will.Retain,
-            PayloadFormat = will.PayloadFormat,
-            MessageExpiryInterval = will.MessageExpiryInterval,
-            ContentType = will.ContentType,
-            ResponseTopic = will.ResponseTopic,
-            CorrelationData = will.CorrelationData,
-            UserProperties = will.UserProperties,
-        };
-        Publish(new BrokerMessage(packet, clientId, Environment.TickCount64));
-    }
+    internal void PublishWill(WillMessage will, string clientId) => PublishWill(WillPublication.ToPacket(will), clientId);
+
+    internal void PublishWill(PublishPacket will, string clientId) => Publish(new BrokerMessage(will, clientId, Environment.TickCount64));
 
     internal void OnClientConnected(MqttConnection connection)
     {
@@ -483,17 +503,7 @@ public sealed class MqttBroker : IAsyncDisposable
                 continue;
             }
 
-            WillMessage? due = null;
-            lock (session.Gate)
-            {
-                if (session.PendingWill is { } will && now >= session.PendingWillDueAt && !session.IsOnline)
-                {
-                    due = will;
-                    session.PendingWill = null;
-                }
-            }
-
-            if (due is not null)
+            if (session.TakeDueWill(now) is { } due)
             {
                 PublishWill(due, session.ClientId);
             }

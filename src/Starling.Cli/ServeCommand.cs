@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Starling.Broker;
+using Starling.Broker.Storage;
 using Starling.Server;
 
 namespace Starling.Cli;
@@ -22,13 +23,15 @@ internal static class ServeCommand
         var port = new Option<int?>("--port", "-p") { Description = "TCP port for MQTT (default 1883)." };
         var bind = new Option<string?>("--bind", "-b") { Description = "Address to listen on (default 0.0.0.0)." };
         var config = new Option<FileInfo?>("--config", "-c") { Description = "JSON settings file (default ./starling.json if present)." };
-        var command = new Command("serve", "Run the MQTT broker.") { port, bind, config };
-        command.SetAction((result, cancellationToken) =>
-            RunAsync(result.GetValue(config), result.GetValue(port), result.GetValue(bind), cancellationToken));
+        var dataDir = new Option<string?>("--data-dir", "-d") { Description = "Directory of the durable store, starling.db (default ./data)." };
+        var inMemory = new Option<bool>("--in-memory") { Description = "Keep nothing on disk: sessions and retained messages are lost at exit." };
+        var command = new Command("serve", "Run the MQTT broker.") { port, bind, config, dataDir, inMemory };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            result.GetValue(config), result.GetValue(port), result.GetValue(bind), result.GetValue(dataDir), result.GetValue(inMemory), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo? configFile, int? port, string? bind, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FileInfo? configFile, int? port, string? bind, string? dataDir, bool inMemory, CancellationToken cancellationToken)
     {
         ServeSettings settings;
         IConfigurationRoot configuration;
@@ -48,6 +51,16 @@ internal static class ServeCommand
             if (bind is not null)
             {
                 flags["Bind"] = bind;
+            }
+
+            if (dataDir is not null)
+            {
+                flags["DataDir"] = dataDir;
+            }
+
+            if (inMemory)
+            {
+                flags["InMemory"] = "true";
             }
 
             configuration = new ConfigurationBuilder()
@@ -75,6 +88,11 @@ internal static class ServeCommand
         });
         builder.Services.AddSingleton(settings.Broker);
         builder.Services.AddStarlingBroker();
+        if (settings.DataDirectory is not null)
+        {
+            builder.Services.AddStarlingSqliteStore(settings.DataDirectory);
+        }
+
         builder.WebHost.UseStarlingSockets();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenMqtt(settings.EndPoint));
         await using var app = builder.Build();
@@ -82,13 +100,21 @@ internal static class ServeCommand
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (StoreException e)
+        {
+            await Console.Error.WriteLineAsync($"starling: {e.Message}").ConfigureAwait(false);
+            return 3;
+        }
         catch (IOException e)
         {
             await Console.Error.WriteLineAsync($"starling: cannot listen on {settings.EndPoint}: {e.Message}").ConfigureAwait(false);
             return 1;
         }
 
-        CliLog.Listening(app.Logger, settings.EndPoint);
+        var store = settings.DataDirectory is null
+            ? "in memory (nothing is kept at exit)"
+            : $"{Path.Combine(settings.DataDirectory, Starling.Storage.Sqlite.SqliteStore.FileName)}, sync {settings.Broker.Sync}";
+        CliLog.Listening(app.Logger, settings.EndPoint, store);
         await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         return 0;
     }

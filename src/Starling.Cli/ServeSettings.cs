@@ -12,6 +12,9 @@ internal sealed class ServeSettings
 
     public required BrokerOptions Broker { get; init; }
 
+    /// <summary>Where the durable store lives (<c>starling.db</c> inside); null when running in memory (<c>--in-memory</c>).</summary>
+    public string? DataDirectory { get; init; }
+
     /// <summary>Socket I/O threads; see <see cref="SocketThreading"/>.</summary>
     public int SocketThreads { get; init; } = 1;
 
@@ -37,6 +40,19 @@ internal sealed class ServeSettings
             throw new InvalidOperationException($"SocketThreads: '{threadsText}' is not a thread count (1-256).");
         }
 
+        var inMemoryText = configuration["InMemory"];
+        var inMemory = false;
+        if (inMemoryText is not null && !bool.TryParse(inMemoryText, out inMemory))
+        {
+            throw new InvalidOperationException($"InMemory: '{inMemoryText}' is not true or false.");
+        }
+
+        var dataDirectory = configuration["DataDir"] ?? "data";
+        if (dataDirectory.Length == 0 || dataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            throw new InvalidOperationException($"DataDir: '{dataDirectory}' is not a directory path.");
+        }
+
         var broker = new BrokerOptions();
         configuration.GetSection("Broker").Bind(broker, o => o.ErrorOnUnknownConfiguration = true);
         try
@@ -48,6 +64,12 @@ internal sealed class ServeSettings
             throw new InvalidOperationException($"Broker:{e.ParamName}: {e.Message}", e);
         }
 
-        return new ServeSettings { EndPoint = new IPEndPoint(address, port), Broker = broker, SocketThreads = threads };
+        return new ServeSettings
+        {
+            EndPoint = new IPEndPoint(address, port),
+            Broker = broker,
+            SocketThreads = threads,
+            DataDirectory = inMemory ? null : Path.GetFullPath(dataDirectory),
+        };
     }
 }

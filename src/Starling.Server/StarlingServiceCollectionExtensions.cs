@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Starling.Broker;
 using Starling.Broker.Security;
+using Starling.Broker.Storage;
+using Starling.Storage.Sqlite;
 
 namespace Starling.Server;
 
@@ -17,7 +19,8 @@ public static class StarlingServiceCollectionExtensions
     /// <summary>
     /// Adds the <see cref="MqttBroker"/> singleton, configured by <paramref name="configure"/>. An
     /// <see cref="IAuthenticator"/> or <see cref="IAuthorizer"/> registered in the container replaces the default
-    /// allow-all policy. The broker stops gracefully with the host. Add a listener with
+    /// allow-all policy; an <see cref="IBrokerStore"/> makes persistent state durable (see
+    /// <see cref="AddStarlingSqliteStore"/>). The broker stops gracefully with the host. Add a listener with
     /// <see cref="AddStarlingTcpListener"/> (any host) or <see cref="ListenMqtt"/> (Kestrel in a web app).
     /// </summary>
     public static IServiceCollection AddStarlingBroker(this IServiceCollection services, Action<BrokerOptions>? configure = null)
@@ -31,8 +34,22 @@ public static class StarlingServiceCollectionExtensions
             provider.GetService<ILoggerFactory>(),
             provider.GetService<IAuthenticator>(),
             provider.GetService<IAuthorizer>(),
-            provider.GetService<Starling.Broker.Cluster.IClusterBus>()));
+            provider.GetService<Starling.Broker.Cluster.IClusterBus>(),
+            provider.GetService<IBrokerStore>()));
         services.AddHostedService<BrokerLifetime>();
+        return services;
+    }
+
+    /// <summary>
+    /// Keeps sessions, queued and in-flight messages, retained messages and delayed wills in the SQLite database
+    /// <c>starling.db</c> in <paramref name="dataDirectory"/> (created if missing), synced as
+    /// <see cref="BrokerOptions.Sync"/> says. A damaged database stops start-up with a <see cref="StoreException"/>.
+    /// </summary>
+    public static IServiceCollection AddStarlingSqliteStore(this IServiceCollection services, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(dataDirectory);
+        services.TryAddSingleton<IBrokerStore>(provider =>
+            new SqliteStore(Path.Combine(dataDirectory, SqliteStore.FileName), provider.GetRequiredService<BrokerOptions>().Sync));
         return services;
     }
 

@@ -8,8 +8,9 @@ internal static class StarlingProcess
     /// <summary>starling.dll of the same configuration as this test assembly.</summary>
     public static string Dll { get; } = FindDll();
 
+    /// <summary>Starts starling; without a working directory, in a new temporary one (so its ./data store is its own).</summary>
     public static ExternalProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null) =>
-        ExternalProcess.Start("dotnet", [Dll, .. arguments], workingDirectory ?? Path.GetTempPath(), environment: environment);
+        ExternalProcess.Start("dotnet", [Dll, .. arguments], workingDirectory ?? Directory.CreateTempSubdirectory("starling-run-").FullName, environment: environment);
 
     public static Task<string> WaitUntilListeningAsync(ExternalProcess process, CancellationToken cancellationToken) =>
         process.WaitForLineAsync(line => line.Contains("Starling listening for MQTT", StringComparison.Ordinal), TimeSpan.FromSeconds(30), cancellationToken);

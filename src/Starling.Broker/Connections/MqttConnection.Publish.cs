@@ -1,6 +1,7 @@
 using System.Text.Unicode;
 using Starling.Broker.Diagnostics;
 using Starling.Broker.Routing;
+using Starling.Broker.Storage;
 using Starling.Protocol;
 using Starling.Protocol.Decoding;
 using Starling.Protocol.Packets;
@@ -11,6 +12,9 @@ namespace Starling.Broker.Connections;
 internal sealed partial class MqttConnection
 {
     private string?[]? _inboundAliases;
+
+    // PUBACK / PUBREC held until the store has the message; later ones queue behind them to keep their order [MQTT-4.6.0-2].
+    private int _deferredAcks;
 
     private bool HandlePublish(in Frame frame)
     {
@@ -41,6 +45,7 @@ internal sealed partial class MqttConnection
         }
 
         var session = Session!;
+        StoreJournal.ResetAppended();
         if (packet.QoS == QualityOfService.ExactlyOnce)
         {
             lock (session.Gate)
@@ -49,7 +54,7 @@ internal sealed partial class MqttConnection
                 {
                     // A resend before PUBREL: acknowledge again, do not forward twice [MQTT-4.3.3-10].
                     session.InboundQoS2[packet.PacketId] = Environment.TickCount64;
-                    Writer.EnqueueAck(PacketType.PubRec, packet.PacketId);
+                    SendPublishAck(PacketType.PubRec, packet.PacketId, ReasonCode.Success);
                     return true;
                 }
 
@@ -58,7 +63,7 @@ internal sealed partial class MqttConnection
                     return Violation(new MqttProtocolError(ReasonCode.ReceiveMaximumExceeded, "MQTT-3.3.4-9", "More unacknowledged QoS 2 PUBLISH packets than Receive Maximum"));
                 }
 
-                session.InboundQoS2[packet.PacketId] = Environment.TickCount64;
+                session.AddInbound(packet.PacketId, Environment.TickCount64);
             }
         }
 
@@ -91,18 +96,42 @@ internal sealed partial class MqttConnection
         {
             // 3.x has no negative acknowledgement: it is acknowledged either way (and dropped when refused).
             var code = Version == ProtocolVersion.V500 ? reason : ReasonCode.Success;
-            Writer.EnqueueAck(packet.QoS == QualityOfService.AtLeastOnce ? PacketType.PubAck : PacketType.PubRec, packet.PacketId, code);
             if (packet.QoS == QualityOfService.ExactlyOnce && !ReasonCodes.IsSuccess(code))
             {
                 // A refused QoS 2 message ends its flow at PUBREC [MQTT-4.3.3-?]: forget the id.
-                lock (session.Gate)
-                {
-                    session.InboundQoS2.Remove(packet.PacketId);
-                }
+                session.RemoveInbound(packet.PacketId);
             }
+
+            SendPublishAck(packet.QoS == QualityOfService.AtLeastOnce ? PacketType.PubAck : PacketType.PubRec, packet.PacketId, code);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Sends PUBACK / PUBREC, after the store has what this PUBLISH changed when the sync policy says so (durability
+    /// contract in docs/DESIGN.md): the read loop goes on, the store's writer sends the acknowledgement once the
+    /// batch is committed. An acknowledgement that needs no wait still waits behind earlier held ones, so the client
+    /// sees them in the order of its PUBLISH packets [MQTT-4.6.0-2], [MQTT-4.6.0-3].
+    /// </summary>
+    private void SendPublishAck(PacketType type, ushort packetId, ReasonCode code)
+    {
+        var journal = _broker.Journal;
+        if (journal is not null && ((StoreJournal.AppendedOnThisThread && journal.AcksWait) || Volatile.Read(ref _deferredAcks) > 0))
+        {
+            Interlocked.Increment(ref _deferredAcks);
+            journal.DeferAck(new PendingAck(this, type, packetId, code));
+            return;
+        }
+
+        Writer.EnqueueAck(type, packetId, code);
+    }
+
+    /// <summary>Sends an acknowledgement the store held (called by the store's writer after the commit).</summary>
+    public void CompleteDeferredAck(in PendingAck ack)
+    {
+        Writer.EnqueueAck(ack.Type, ack.PacketId, ack.ReasonCode);
+        Interlocked.Decrement(ref _deferredAcks);
     }
 
     /// <summary>Inbound topic aliases [MQTT-3.3.2-9] .. [MQTT-3.3.2-12]: set on a named PUBLISH, resolved on an empty one.</summary>
@@ -171,12 +200,7 @@ internal sealed partial class MqttConnection
             return Violation(error);
         }
 
-        var session = Session!;
-        bool known;
-        lock (session.Gate)
-        {
-            known = session.InboundQoS2.Remove(ack.PacketId);
-        }
+        var known = Session!.RemoveInbound(ack.PacketId);
 
         // PUBCOMP either way; 5.0 says when the id was unknown [MQTT-4.3.3-11].
         var code = known || Version != ProtocolVersion.V500 ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound;

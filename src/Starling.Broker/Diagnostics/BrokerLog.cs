@@ -34,4 +34,13 @@ internal static partial class BrokerLog
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Client {ClientId} published to {Topic} at QoS {QoS}: {Subscribers} subscribers")]
     public static partial void Published(ILogger logger, string clientId, string topic, Protocol.QualityOfService qoS, int subscribers);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Loaded {Sessions} sessions, {Deliveries} queued or in-flight messages and {Retained} retained messages from the {Store}")]
+    public static partial void StoreLoaded(ILogger logger, string store, int sessions, int deliveries, int retained);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "Writing {Changes} changes to the {Store} failed; acknowledgements that wait for them are held and the write is retried")]
+    public static partial void StoreWriteFailed(ILogger logger, Exception exception, string store, int changes);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "The {Store} could not take the last {Changes} changes before shutdown; they are lost")]
+    public static partial void StoreChangesLost(ILogger logger, string store, int changes);
 }

@@ -1,11 +1,12 @@
 using Starling.Broker.Routing;
+using Starling.Broker.Storage;
 
 namespace Starling.Broker.Retained;
 
 /// <summary>
 /// The last retained message of each topic [MQTT-3.3.1-5], in a level trie so a wildcard subscribe visits only the
 /// branches its filter can reach. Writes (a retained PUBLISH) and reads (a SUBSCRIBE) take one lock: both are far
-/// rarer than routing.
+/// rarer than routing. Every change is recorded in the store journal when the broker has a store.
 /// </summary>
 internal sealed class RetainedStore
 {
@@ -13,11 +14,13 @@ internal sealed class RetainedStore
     private readonly Node _root = new(null, "");
     private readonly PriorityQueue<BrokerMessage, long> _expiries = new();
     private readonly int _maximumCount;
+    private readonly StoreJournal? _journal;
     private int _count;
 
-    public RetainedStore(int maximumCount)
+    public RetainedStore(int maximumCount, StoreJournal? journal)
     {
         _maximumCount = maximumCount;
+        _journal = journal;
     }
 
     /// <summary>Retained messages refused because the store was full.</summary>
@@ -26,7 +29,12 @@ internal sealed class RetainedStore
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Stores or replaces the retained message of its topic; an empty payload deletes it [MQTT-3.3.1-6], [MQTT-3.3.1-7].</summary>
-    public void Set(BrokerMessage message)
+    public void Set(BrokerMessage message) => Set(message, journal: _journal);
+
+    /// <summary>Puts back a retained message loaded from the store (not recorded again).</summary>
+    public void Restore(BrokerMessage message) => Set(message, journal: null);
+
+    private void Set(BrokerMessage message, StoreJournal? journal)
     {
         lock (_lock)
         {
@@ -62,6 +70,7 @@ internal sealed class RetainedStore
                 _count++;
             }
 
+            journal?.SetRetained(message, node.Message);
             node.Message = message;
             if (message.ExpiresAt != long.MaxValue)
             {
@@ -213,6 +222,7 @@ internal sealed class RetainedStore
             return;
         }
 
+        _journal?.DeleteRetained(node.Message);
         node.Message = null;
         _count--;
         while (node.Parent is { } parent && node.Message is null && (node.Children is null || node.Children.Count == 0))

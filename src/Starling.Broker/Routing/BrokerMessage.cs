@@ -15,6 +15,15 @@ internal sealed class BrokerMessage
         ExpiresAt = packet.MessageExpiryInterval is { } seconds ? nowMilliseconds + (seconds * 1000L) : long.MaxValue;
     }
 
+    /// <summary>A message loaded from the store, with its expiry already on the broker clock.</summary>
+    public BrokerMessage(PublishPacket packet, string? publisherClientId, long expiresAt, bool loaded)
+    {
+        _ = loaded;
+        Packet = packet;
+        PublisherClientId = publisherClientId;
+        ExpiresAt = expiresAt;
+    }
+
     /// <summary>The message as published, its topic resolved (never an alias).</summary>
     public PublishPacket Packet { get; }
 
@@ -41,6 +50,12 @@ internal sealed class BrokerMessage
     }
 
     private int _size;
+
+    /// <summary>The id of the stored body while a durable delivery or the retained store refers to it; 0 when not stored. Guarded by the store journal's lock.</summary>
+    public long StoreId;
+
+    /// <summary>Durable references to the stored body (deliveries to persistent sessions, the retained topic). Guarded by the store journal's lock.</summary>
+    public int StoreReferences;
 
     public bool IsExpired(long now) => now >= ExpiresAt;
 

@@ -5,13 +5,14 @@ namespace Starling.Broker.Routing;
 /// <summary>What one subscriber gets of a message: the shared message plus its own QoS, RETAIN and subscription ids.</summary>
 internal readonly struct Delivery
 {
-    public Delivery(BrokerMessage message, QualityOfService qos, bool retain, SubscriptionIds subscriptionIds, SharedGroup? group = null)
+    public Delivery(BrokerMessage message, QualityOfService qos, bool retain, SubscriptionIds subscriptionIds, SharedGroup? group = null, long storeId = 0)
     {
         Message = message;
         QoS = qos;
         Retain = retain;
         SubscriptionIds = subscriptionIds;
         Group = group;
+        StoreId = storeId;
     }
 
     public BrokerMessage Message { get; }
@@ -24,6 +25,11 @@ internal readonly struct Delivery
 
     /// <summary>The shared subscription group that chose this session, so an undelivered message can go to another member.</summary>
     public SharedGroup? Group { get; }
+
+    /// <summary>The stored delivery's id while a persistent session holds it; 0 otherwise.</summary>
+    public long StoreId { get; }
+
+    public Delivery WithStoreId(long storeId) => new(Message, QoS, Retain, SubscriptionIds, Group, storeId);
 }
 
 /// <summary>
@@ -40,6 +46,9 @@ internal readonly struct SubscriptionIds
     }
 
     public ReadOnlySpan<int> AsSpan() => _ids;
+
+    /// <summary>The identifiers' array (shared, never modified); null when none.</summary>
+    public int[]? Array => _ids;
 
     public static SubscriptionIds Combine(SubscriptionIds a, int[]? b)
     {

@@ -1,5 +1,6 @@
 using Starling.Broker.Connections;
 using Starling.Broker.Routing;
+using Starling.Broker.Storage;
 using Starling.Protocol;
 using Starling.Protocol.Packets;
 
@@ -12,10 +13,13 @@ namespace Starling.Broker.Sessions;
 /// A connection first reserves the session (<see cref="Reserve"/>, under the registry lock: from then on the session
 /// counts as online for takeover and expiry), sends CONNACK, then activates it (<see cref="Attach"/>): only an active
 /// connection is handed messages.
+/// A persistent session (expiry above 0) records every change of its durable state in the store journal, when the
+/// broker has a store (<see cref="StoreId"/> is then its stored id).
 /// </summary>
 internal sealed class Session
 {
     private readonly BrokerOptions _options;
+    private readonly StoreJournal? _journal;
     private readonly Queue<Delivery> _queue = new();
     private readonly Dictionary<ushort, InflightMessage> _inflight = [];
 
@@ -27,11 +31,18 @@ internal sealed class Session
     private volatile MqttConnection? _owner;
     private volatile MqttConnection? _connection;
 
-    public Session(string clientId, BrokerOptions options)
+    public Session(string clientId, BrokerOptions options, StoreJournal? journal)
     {
         ClientId = clientId;
         _options = options;
+        _journal = journal;
     }
+
+    /// <summary>The stored session's id; 0 while the session is not stored (no store, or not persistent).</summary>
+    public long StoreId { get; private set; }
+
+    /// <summary>The journal when this session is stored; null otherwise.</summary>
+    public StoreJournal? Journal => StoreId == 0 ? null : _journal;
 
     public string ClientId { get; }
 
@@ -63,19 +74,58 @@ internal sealed class Session
         lock (Gate)
         {
             ExpiryInterval = seconds;
+            SaveLocked();
         }
     }
 
     /// <summary>Broker clock when the last connection ended.</summary>
     public long DisconnectedAt { get; private set; }
 
-    /// <summary>A will waiting for its delay after the connection ended [MQTT-3.1.3-9].</summary>
-    public WillMessage? PendingWill { get; set; }
+    /// <summary>A will waiting for its delay after the connection ended [MQTT-3.1.3-9], as the PUBLISH it becomes.</summary>
+    public PublishPacket? PendingWill { get; private set; }
 
-    public long PendingWillDueAt { get; set; }
+    public long PendingWillDueAt { get; private set; }
 
-    /// <summary>Inbound QoS 2 packet ids whose PUBREL is awaited, with the time PUBREC was (last) sent [MQTT-4.3.3-10].</summary>
+    /// <summary>Takes the pending will if it is due. Called by housekeeping.</summary>
+    public PublishPacket? TakeDueWill(long now)
+    {
+        lock (Gate)
+        {
+            if (PendingWill is not { } will || now < PendingWillDueAt || IsOnline)
+            {
+                return null;
+            }
+
+            PendingWill = null;
+            SaveLocked();
+            return will;
+        }
+    }
+
+    /// <summary>Inbound QoS 2 packet ids whose PUBREL is awaited, with the time PUBREC was (last) sent [MQTT-4.3.3-10]. Change it through <see cref="AddInbound"/> and <see cref="RemoveInbound"/>.</summary>
     public Dictionary<ushort, long> InboundQoS2 { get; } = [];
+
+    /// <summary>Records an inbound QoS 2 packet id awaiting PUBREL (caller holds <see cref="Gate"/>).</summary>
+    public void AddInbound(ushort packetId, long now)
+    {
+        InboundQoS2[packetId] = now;
+        Journal?.AddInbound(StoreId, packetId);
+    }
+
+    /// <summary>Forgets an inbound QoS 2 packet id; false when it was not held.</summary>
+    public bool RemoveInbound(ushort packetId)
+    {
+        lock (Gate)
+        {
+            if (!InboundQoS2.Remove(packetId))
+            {
+                return false;
+            }
+
+            Journal?.DeleteInbound(StoreId, packetId);
+            return true;
+        }
+    }
 
     /// <summary>Messages dropped because the queue was full (counted, as the drop policy promises).</summary>
     public long DroppedMessages;
@@ -153,6 +203,12 @@ internal sealed class Session
             _connection = null;
             ExpiryInterval = expiryInterval;
             PendingWill = null;
+            if (StoreId == 0 && _journal is not null && expiryInterval > 0)
+            {
+                StoreId = _journal.NewSessionId();
+            }
+
+            SaveLocked();
         }
     }
 
@@ -224,7 +280,7 @@ internal sealed class Session
             DisconnectedAt = Environment.TickCount64;
             if (will is not null && willDelay > 0 && ExpiryInterval > 0)
             {
-                PendingWill = will;
+                PendingWill = WillPublication.ToPacket(will);
                 PendingWillDueAt = DisconnectedAt + (Math.Min(willDelay, ExpiryInterval) * 1000L);
             }
             else
@@ -232,7 +288,46 @@ internal sealed class Session
                 publishNow = will;
             }
 
+            SaveLocked();
             return true;
+        }
+    }
+
+    /// <summary>Rebuilds the session's own fields from the store, before the broker accepts connections.</summary>
+    public void Restore(StoredSession stored, long now, DateTimeOffset wallNow)
+    {
+        lock (Gate)
+        {
+            StoreId = stored.Id;
+            ExpiryInterval = stored.ExpiryInterval;
+
+            // A session a connection held when the broker went down counts as disconnected at start-up.
+            DisconnectedAt = stored.DisconnectedAt is { } at ? now + (long)(at - wallNow).TotalMilliseconds : now;
+            if (stored.Will is not null && stored.WillDueAt is { } due)
+            {
+                PendingWill = stored.Will;
+                PendingWillDueAt = now + (long)(due - wallNow).TotalMilliseconds;
+            }
+        }
+    }
+
+    /// <summary>Puts a stored delivery back in the queue or in flight (in delivery order), before the broker accepts connections.</summary>
+    public void Restore(in Delivery delivery, ushort packetId, DeliveryState state)
+    {
+        lock (Gate)
+        {
+            if (state == DeliveryState.Queued || packetId == 0 || _inflight.ContainsKey(packetId))
+            {
+                _queue.Enqueue(delivery);
+                _queuedBytes += delivery.Message.Size;
+                return;
+            }
+
+            var message = new InflightMessage(delivery, packetId, _sequence++)
+            {
+                State = state == DeliveryState.ReleaseSent ? InflightState.ReleaseSent : InflightState.PublishSent,
+            };
+            _inflight.Add(packetId, message);
         }
     }
 
@@ -251,6 +346,11 @@ internal sealed class Session
                 case PacketType.PubRec when message.Delivery.QoS == QualityOfService.ExactlyOnce && ReasonCodes.IsSuccess(ack.ReasonCode):
                     // Delivered; keep the id until PUBCOMP [MQTT-4.3.3-4] and release it.
                     message.State = InflightState.ReleaseSent;
+                    if (message.Delivery.StoreId != 0)
+                    {
+                        _journal!.UpdateDelivery(message.Delivery.StoreId, ack.PacketId, DeliveryState.ReleaseSent);
+                    }
+
                     connection.Writer.EnqueueAck(PacketType.PubRel, ack.PacketId);
                     return true;
                 case PacketType.PubRec when message.Delivery.QoS == QualityOfService.ExactlyOnce:
@@ -258,6 +358,7 @@ internal sealed class Session
                 case PacketType.PubAck when message.Delivery.QoS == QualityOfService.AtLeastOnce:
                 case PacketType.PubComp when message.State == InflightState.ReleaseSent:
                     _inflight.Remove(ack.PacketId);
+                    ReleaseLocked(message.Delivery);
                     FillWindowLocked(connection);
                     return true;
                 default:
@@ -271,8 +372,9 @@ internal sealed class Session
     {
         lock (Gate)
         {
-            if (_connection == connection && _inflight.Remove(packetId))
+            if (_connection == connection && _inflight.Remove(packetId, out var message))
             {
+                ReleaseLocked(message.Delivery);
                 FillWindowLocked(connection);
             }
         }
@@ -304,6 +406,22 @@ internal sealed class Session
                 }
             }
 
+            foreach (var message in _inflight.Values)
+            {
+                ReleaseLocked(message.Delivery);
+            }
+
+            foreach (var delivery in _queue)
+            {
+                ReleaseLocked(delivery);
+            }
+
+            if (StoreId != 0)
+            {
+                // Subscriptions, deliveries and inbound ids go with it.
+                _journal!.DeleteSession(StoreId);
+            }
+
             _queue.Clear();
             _unsent.Clear();
             _queuedBytes = 0;
@@ -317,8 +435,42 @@ internal sealed class Session
     private void SendLocked(MqttConnection connection, in Delivery delivery)
     {
         var packetId = NextPacketId();
-        _inflight.Add(packetId, new InflightMessage(delivery, packetId, _sequence++));
-        connection.Writer.EnqueuePublish(delivery, packetId, dup: false);
+        var held = delivery;
+        if (delivery.StoreId != 0)
+        {
+            _journal!.UpdateDelivery(delivery.StoreId, packetId, DeliveryState.PublishSent);
+        }
+        else if (StoreId != 0)
+        {
+            held = delivery.WithStoreId(_journal!.AddDelivery(StoreId, delivery, packetId, DeliveryState.PublishSent));
+        }
+
+        _inflight.Add(packetId, new InflightMessage(held, packetId, _sequence++));
+        connection.Writer.EnqueuePublish(held, packetId, dup: false);
+    }
+
+    /// <summary>Forgets the stored copy of a delivery that is done (acknowledged, expired, dropped).</summary>
+    private void ReleaseLocked(in Delivery delivery)
+    {
+        if (delivery.StoreId != 0)
+        {
+            _journal!.ReleaseDelivery(delivery.StoreId, delivery.Message);
+        }
+    }
+
+    /// <summary>Records the session's own fields (expiry, connected or since when not, pending will).</summary>
+    private void SaveLocked()
+    {
+        if (StoreId == 0)
+        {
+            return;
+        }
+
+        var now = Environment.TickCount64;
+        var wallNow = DateTimeOffset.UtcNow;
+        DateTimeOffset? disconnectedAt = _owner is null ? wallNow.AddMilliseconds(DisconnectedAt - now) : null;
+        DateTimeOffset? willDueAt = PendingWill is null ? null : wallNow.AddMilliseconds(PendingWillDueAt - now);
+        _journal!.SaveSession(new StoredSession(StoreId, ClientId, ExpiryInterval, disconnectedAt, PendingWill, willDueAt));
     }
 
     private void QueueLocked(in Delivery delivery)
@@ -331,7 +483,7 @@ internal sealed class Session
             return;
         }
 
-        _queue.Enqueue(delivery);
+        _queue.Enqueue(StoreId == 0 ? delivery : delivery.WithStoreId(_journal!.AddDelivery(StoreId, delivery, 0, DeliveryState.Queued)));
         _queuedBytes += size;
     }
 
@@ -356,11 +508,13 @@ internal sealed class Session
             _queuedBytes -= next.Message.Size;
             if (next.Message.IsExpired(now))
             {
+                ReleaseLocked(next);
                 continue;
             }
 
             if (next.QoS == QualityOfService.AtMostOnce)
             {
+                ReleaseLocked(next);
                 connection.Writer.EnqueuePublish(next, 0, dup: false);
             }
             else

@@ -26,6 +26,18 @@ internal sealed class SessionRegistry
 
     public Session? Find(string clientId) => _sessions.GetValueOrDefault(clientId);
 
+    /// <summary>Adds a session loaded from the store (before the broker accepts connections); the newest wins a client id.</summary>
+    public void Restore(Session session)
+    {
+        lock (_lock)
+        {
+            if (!_sessions.TryGetValue(session.ClientId, out var existing) || existing.StoreId < session.StoreId)
+            {
+                _sessions[session.ClientId] = session;
+            }
+        }
+    }
+
     /// <summary>
     /// Finds or creates the session for a CONNECT and reserves it for <paramref name="connection"/>, all under one
     /// lock, so no other connect, expiry or close can slip between. A connection already using the client id is taken
@@ -59,7 +71,7 @@ internal sealed class SessionRegistry
             }
 
             present = existing is not null;
-            session = existing ?? new Session(clientId, _broker.Options);
+            session = existing ?? new Session(clientId, _broker.Options, _broker.Journal);
             session.Reserve(connection, expiryInterval);
             _sessions[clientId] = session;
         }

@@ -1,0 +1,128 @@
+using Starling.Broker.Storage;
+using Starling.Protocol;
+using Starling.Protocol.Packets;
+using Starling.TestKit;
+
+namespace Starling.Storage.Tests;
+
+/// <summary>
+/// The acknowledgement contract: with sync Always, PUBACK / PUBREC for a message a persistent session must receive
+/// is sent only once the store has committed it; acknowledgements keep the order of the PUBLISH packets; with sync
+/// Periodic they do not wait. The store here is the in-memory one behind a gate the test opens and closes, so "not
+/// committed yet" is a state the test controls rather than a race.
+/// </summary>
+public sealed class AckGateTests
+{
+    private static Func<ConnectPacket, ConnectPacket> Persistent => c => new ConnectPacket { ProtocolVersion = c.ProtocolVersion, ClientId = c.ClientId, CleanSession = false, KeepAlive = 60 };
+
+    [Fact]
+    public async Task Puback_waits_for_the_commit_of_a_message_an_offline_persistent_session_must_receive()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new GatedStore();
+        await using var broker = await BrokerFixture.StartAsync(store: store, cancellationToken: ct);
+        await OfflineSubscriberAsync(broker, "durable/#", ct);
+        await using var publisher = await broker.ConnectAsync("publisher", ProtocolVersion.V311, cancellationToken: ct);
+
+        store.Close();
+        await publisher.SendAsync(new PublishPacket { Topic = "durable/1", Payload = "m"u8.ToArray(), QoS = QualityOfService.AtLeastOnce, PacketId = 1 }, ct);
+        await publisher.ExpectNothingAsync(TimeSpan.FromMilliseconds(500), ct);
+        Assert.Empty(store.Inner.Load().Deliveries);
+
+        store.Open();
+        await publisher.ExpectAckAsync(PacketType.PubAck, 1, ct);
+        Assert.Single(store.Inner.Load().Deliveries);
+    }
+
+    [Fact]
+    public async Task Acknowledgements_keep_the_order_of_the_publish_packets_when_only_the_first_waits()
+    {
+        // [MQTT-4.6.0-2]: PUBACK packets in the order the PUBLISH packets were received; [MQTT-4.6.0-3] likewise PUBREC.
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new GatedStore();
+        await using var broker = await BrokerFixture.StartAsync(store: store, cancellationToken: ct);
+        await OfflineSubscriberAsync(broker, "durable/#", ct);
+        await using var publisher = await broker.ConnectAsync("publisher", ProtocolVersion.V311, cancellationToken: ct);
+
+        store.Close();
+        await publisher.SendAsync(new PublishPacket { Topic = "durable/1", Payload = "m"u8.ToArray(), QoS = QualityOfService.AtLeastOnce, PacketId = 1 }, ct);
+        await publisher.SendAsync(new PublishPacket { Topic = "nobody/listens", Payload = "m"u8.ToArray(), QoS = QualityOfService.AtLeastOnce, PacketId = 2 }, ct);
+        await publisher.SendAsync(new PublishPacket { Topic = "nobody/listens", Payload = "m"u8.ToArray(), QoS = QualityOfService.ExactlyOnce, PacketId = 3 }, ct);
+        await publisher.ExpectNothingAsync(TimeSpan.FromMilliseconds(400), ct);
+
+        store.Open();
+        await publisher.ExpectAckAsync(PacketType.PubAck, 1, ct);
+        await publisher.ExpectAckAsync(PacketType.PubAck, 2, ct);
+        await publisher.ExpectAckAsync(PacketType.PubRec, 3, ct);
+    }
+
+    [Fact]
+    public async Task A_message_no_persistent_session_needs_is_acknowledged_without_waiting_for_the_store()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new GatedStore();
+        await using var broker = await BrokerFixture.StartAsync(store: store, cancellationToken: ct);
+        await using var cleanSubscriber = await broker.ConnectAsync("clean", ProtocolVersion.V311, cancellationToken: ct);
+        await cleanSubscriber.SubscribeAsync("volatile/#", QualityOfService.AtLeastOnce, cancellationToken: ct);
+        await using var publisher = await broker.ConnectAsync("publisher", ProtocolVersion.V311, cancellationToken: ct);
+
+        store.Close();
+        await publisher.PublishAsync("volatile/1", "m"u8.ToArray(), QualityOfService.AtLeastOnce, packetId: 1, cancellationToken: ct);
+        Assert.Equal("volatile/1", (await cleanSubscriber.ExpectAsync<PublishPacket>(cancellationToken: ct)).Topic);
+        store.Open();
+    }
+
+    [Fact]
+    public async Task With_sync_periodic_the_acknowledgement_does_not_wait_and_the_change_is_written_later()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new GatedStore();
+        await using var broker = await BrokerFixture.StartAsync(o =>
+        {
+            o.Sync = SyncPolicy.Periodic;
+            o.SyncInterval = TimeSpan.FromMilliseconds(50);
+        }, store: store, cancellationToken: ct);
+        await OfflineSubscriberAsync(broker, "durable/#", ct);
+        await using var publisher = await broker.ConnectAsync("publisher", ProtocolVersion.V311, cancellationToken: ct);
+
+        store.Close();
+        await publisher.PublishAsync("durable/1", "m"u8.ToArray(), QualityOfService.AtLeastOnce, packetId: 1, cancellationToken: ct);
+        Assert.Empty(store.Inner.Load().Deliveries);
+
+        store.Open();
+        await WaitFor.ConditionAsync(() => store.Inner.Load().Deliveries.Count == 1, TimeSpan.FromSeconds(5), "the periodic commit", ct);
+    }
+
+    private static async Task OfflineSubscriberAsync(BrokerFixture broker, string filter, CancellationToken ct)
+    {
+        await using var subscriber = await broker.ConnectAsync("offline", ProtocolVersion.V311, cleanSession: false, customize: Persistent, cancellationToken: ct);
+        await subscriber.SubscribeAsync(filter, QualityOfService.AtLeastOnce, cancellationToken: ct);
+        await subscriber.SendAsync(DisconnectPacket.Normal, ct);
+        await subscriber.ExpectClosedAsync(cancellationToken: ct);
+        await WaitFor.ConditionAsync(() => broker.Broker.ConnectionCount == 0, TimeSpan.FromSeconds(5), "the subscriber to go offline", ct);
+    }
+
+    /// <summary>An in-memory store whose writes block while the gate is closed.</summary>
+    private sealed class GatedStore : IBrokerStore
+    {
+        private readonly ManualResetEventSlim _gate = new(true);
+
+        public InMemoryStore Inner { get; } = new();
+
+        public string Description => "gated in-memory store";
+
+        public void Close() => _gate.Reset();
+
+        public void Open() => _gate.Set();
+
+        public StoreSnapshot Load() => Inner.Load();
+
+        public void Write(IReadOnlyList<StoreChange> changes)
+        {
+            _gate.Wait(TimeSpan.FromSeconds(30));
+            Inner.Write(changes);
+        }
+
+        public void Dispose() => _gate.Dispose();
+    }
+}
