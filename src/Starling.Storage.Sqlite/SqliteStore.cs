@@ -116,7 +116,7 @@ public sealed class SqliteStore : IBrokerStore
         if (!readOnly)
         {
             // auto_vacuum only takes effect on a new, empty database (before the first table): set it first.
-            Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 67108864;");
+            Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 8388608;");
         }
 
         return connection;

@@ -1,0 +1,63 @@
+using Starling.Protocol;
+using Starling.Protocol.Packets;
+using Starling.Storage.Sqlite;
+using Starling.TestKit;
+
+namespace Starling.Storage.Tests;
+
+/// <summary>Delivered and deleted messages are reclaimed: the database (with its WAL) follows the live data, not the history.</summary>
+public sealed class SqliteGrowthTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("starling-growth-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Rounds_of_queue_and_drain_do_not_grow_the_database()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var path = Path.Combine(_directory, SqliteStore.FileName);
+        await using var broker = await BrokerFixture.StartAsync(store: new SqliteStore(path), cancellationToken: ct);
+        var databaseSizes = new List<long>();
+        var walSizes = new List<long>();
+        for (var round = 0; round < 8; round++)
+        {
+            await using (var away = await ConnectPersistentAsync(broker, ct))
+            {
+                await away.SubscribeAsync("grow/#", QualityOfService.AtLeastOnce, cancellationToken: ct);
+                await away.SendAsync(DisconnectPacket.Normal, ct);
+                await away.ExpectClosedAsync(cancellationToken: ct);
+            }
+
+            await WaitFor.ConditionAsync(() => broker.Broker.ConnectionCount == 0, TimeSpan.FromSeconds(5), "the subscriber to go offline", ct);
+            for (var i = 0; i < 1500; i++)
+            {
+                broker.Broker.Publish($"grow/{i % 10}", new byte[1024], QualityOfService.AtLeastOnce);
+            }
+
+            await using var back = await ConnectPersistentAsync(broker, ct);
+            for (var i = 0; i < 1500; i++)
+            {
+                var message = await back.ExpectAsync<PublishPacket>(cancellationToken: ct);
+                await back.SendAsync(new AckPacket(PacketType.PubAck, message.PacketId), ct);
+            }
+
+            await WaitFor.ConditionAsync(() => broker.Broker.GetClients().Single().InflightMessages == 0, TimeSpan.FromSeconds(10), "the last PUBACK", ct);
+            databaseSizes.Add(FileSize(path));
+            walSizes.Add(FileSize(path + "-wal"));
+        }
+
+        // 12 MB of messages went through; at most 1.5 MB were live at once. Freed pages are reused, the WAL is
+        // checkpointed and truncated to its 8 MB limit: neither file follows the history.
+        var report = $"database {string.Join(", ", databaseSizes)}; WAL {string.Join(", ", walSizes)}";
+        Assert.True(databaseSizes[^1] <= 4 * 1024 * 1024, report);
+        Assert.True(databaseSizes[^1] <= databaseSizes[3] * 5 / 4, report);
+        Assert.True(walSizes.Max() <= 9 * 1024 * 1024, report);
+    }
+
+    private static Task<RawMqttClient> ConnectPersistentAsync(BrokerFixture broker, CancellationToken ct) =>
+        broker.ConnectAsync("grower", ProtocolVersion.V311, cleanSession: false,
+            customize: c => new ConnectPacket { ProtocolVersion = c.ProtocolVersion, ClientId = c.ClientId, CleanSession = false, KeepAlive = 60 }, cancellationToken: ct);
+
+    private static long FileSize(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
+}
