@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Starling.TestKit;
@@ -184,6 +185,18 @@ public sealed class ExternalProcess : IAsyncDisposable
             // Already exited.
         }
     }
+
+    /// <summary>Asks the process to stop with SIGTERM (a graceful shutdown), without waiting.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     /// <summary>The command line and everything it printed, for failure messages.</summary>
     public string Transcript()
