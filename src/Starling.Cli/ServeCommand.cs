@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Starling.Broker;
 using Starling.Broker.Storage;
 using Starling.Server;
+using Starling.Storage.Sqlite;
 
 namespace Starling.Cli;
 
@@ -76,6 +77,22 @@ internal static class ServeCommand
             return 2;
         }
 
+        // The store is opened (and checked) before anything else, so a damaged one stops start-up with its own message.
+        SqliteStore? store = null;
+        try
+        {
+            if (settings.DataDirectory is not null)
+            {
+                store = new SqliteStore(Path.Combine(settings.DataDirectory, SqliteStore.FileName), settings.Broker.Sync);
+            }
+        }
+        catch (StoreException e)
+        {
+            await Console.Error.WriteLineAsync($"starling: {e.Message}").ConfigureAwait(false);
+            return 3;
+        }
+
+        using var storeLifetime = store;
         SocketThreading.Configure(settings.SocketThreads);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddConfiguration(configuration);
@@ -87,23 +104,31 @@ internal static class ServeCommand
             o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
         });
         builder.Services.AddSingleton(settings.Broker);
-        builder.Services.AddStarlingBroker();
-        if (settings.DataDirectory is not null)
+        if (store is not null)
         {
-            builder.Services.AddStarlingSqliteStore(settings.DataDirectory);
+            // Registered as an instance: disposed here after the host (and with it the broker, which flushes into it).
+            builder.Services.AddSingleton<IBrokerStore>(store);
         }
 
+        builder.Services.AddStarlingBroker();
         builder.WebHost.UseStarlingSockets();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenMqtt(settings.EndPoint));
-        await using var app = builder.Build();
+        WebApplication app;
         try
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Building resolves the broker, which loads the store.
+            app = builder.Build();
         }
         catch (StoreException e)
         {
             await Console.Error.WriteLineAsync($"starling: {e.Message}").ConfigureAwait(false);
             return 3;
+        }
+
+        await using var appLifetime = app;
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
@@ -111,10 +136,8 @@ internal static class ServeCommand
             return 1;
         }
 
-        var store = settings.DataDirectory is null
-            ? "in memory (nothing is kept at exit)"
-            : $"{Path.Combine(settings.DataDirectory, Starling.Storage.Sqlite.SqliteStore.FileName)}, sync {settings.Broker.Sync}";
-        CliLog.Listening(app.Logger, settings.EndPoint, store);
+        var storeDescription = store is null ? "in memory (nothing is kept at exit)" : $"{store.Path}, sync {settings.Broker.Sync}";
+        CliLog.Listening(app.Logger, settings.EndPoint, storeDescription);
         await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         return 0;
     }

@@ -35,7 +35,7 @@ internal static class StoreCommand
             return 0;
         }
 
-        Console.WriteLine($"{result.Path}: schema version {result.SchemaVersion}");
+        Console.WriteLine(result.SchemaVersion < 0 ? $"{result.Path}: unreadable" : $"{result.Path}: schema version {result.SchemaVersion}");
         foreach (var (table, rows) in result.Rows)
         {
             Console.WriteLine($"  {table}: {rows} rows");
