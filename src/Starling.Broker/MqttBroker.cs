@@ -40,6 +40,7 @@ public sealed class MqttBroker : IAsyncDisposable
     private readonly Task _housekeeping;
     private readonly Task _eventDispatcher;
     private long _droppedEvents;
+    private long _housekeepingTicks;
 
     /// <summary>
     /// Creates a broker; it accepts connections at once. With a <paramref name="store"/>, it first loads what the store
@@ -335,7 +336,6 @@ public sealed class MqttBroker : IAsyncDisposable
     internal void EndSession(Session session)
     {
         PublishPacket? will;
-        List<Delivery>? orphans;
         lock (session.Gate)
         {
             foreach (var subscription in session.Subscriptions.Values)
@@ -346,10 +346,11 @@ public sealed class MqttBroker : IAsyncDisposable
             session.Subscriptions.Clear();
             session.SubscriptionCount = 0;
             will = session.PendingWill;
-            orphans = session.End();
         }
 
-        if (orphans is not null)
+        // Hand over and publish first, forget second: with a store, a crash in between leaves a message twice
+        // (at least once), never zero times. No session lock is held while delivering to other sessions.
+        if (session.SharedOrphans() is { } orphans)
         {
             foreach (var delivery in orphans)
             {
@@ -364,6 +365,8 @@ public sealed class MqttBroker : IAsyncDisposable
         {
             PublishWill(will, session.ClientId);
         }
+
+        session.End();
     }
 
     internal void PublishWill(WillMessage will, string clientId) => PublishWill(WillPublication.ToPacket(will), clientId);
@@ -486,6 +489,9 @@ public sealed class MqttBroker : IAsyncDisposable
         }
 
         _retained.PurgeExpired(now);
+
+        // Offline queues are scanned for expired messages every 10 s: they are reclaimed even if the client never returns.
+        var purgeQueues = ++_housekeepingTicks % 40 == 0;
         foreach (var session in Sessions.All)
         {
             if (session.IsOnline)
@@ -503,9 +509,15 @@ public sealed class MqttBroker : IAsyncDisposable
                 continue;
             }
 
-            if (session.TakeDueWill(now) is { } due)
+            if (session.DueWill(now) is { } due)
             {
                 PublishWill(due, session.ClientId);
+                session.ClearWill(due);
+            }
+
+            if (purgeQueues)
+            {
+                session.PurgeExpired(now);
             }
         }
     }

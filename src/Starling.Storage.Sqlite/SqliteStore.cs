@@ -70,7 +70,7 @@ public sealed class SqliteStore : IBrokerStore
         {
             return SnapshotReader.Read(_connection);
         }
-        catch (Exception e) when (e is SqliteException or InvalidDataException or InvalidCastException)
+        catch (Exception e) when (e is SqliteException or InvalidDataException or InvalidCastException or ArgumentOutOfRangeException or OverflowException)
         {
             throw new StoreException(StoreDoctor.DamagedMessage(Path, e.Message), e);
         }
@@ -84,7 +84,14 @@ public sealed class SqliteStore : IBrokerStore
         // Deleted messages leave free pages: hand them back to the file system now and then so the file follows the live data.
         if (++_writes % 1024 == 0)
         {
-            Execute(_connection, "PRAGMA incremental_vacuum(4096);");
+            try
+            {
+                Execute(_connection, "PRAGMA incremental_vacuum(4096);");
+            }
+            catch (SqliteException)
+            {
+                // Housekeeping only; the batch is committed. A failing disk shows in the next write.
+            }
         }
     }
 
@@ -112,14 +119,22 @@ public sealed class SqliteStore : IBrokerStore
             Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        connection.Open();
-        if (!readOnly)
+        try
         {
-            // auto_vacuum only takes effect on a new, empty database (before the first table): set it first.
-            Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 8388608;");
-        }
+            connection.Open();
+            if (!readOnly)
+            {
+                // auto_vacuum only takes effect on a new, empty database (before the first table): set it first.
+                Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 8388608;");
+            }
 
-        return connection;
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     internal static void Execute(SqliteConnection connection, string sql)

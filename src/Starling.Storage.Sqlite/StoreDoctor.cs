@@ -52,6 +52,19 @@ public static class StoreDoctor
             }
 
             problems.AddRange(Pragma(connection, "PRAGMA integrity_check;"));
+            if (problems.Count == 0 && version == Schema.CurrentVersion)
+            {
+                try
+                {
+                    // Rows SQLite finds sound may still hold a message the broker cannot read.
+                    SnapshotReader.Read(connection);
+                }
+                catch (Exception e) when (e is InvalidDataException or InvalidCastException or ArgumentOutOfRangeException or OverflowException)
+                {
+                    problems.Add($"unreadable row: {e.Message}");
+                }
+            }
+
             foreach (var table in Schema.Tables)
             {
                 try
@@ -85,6 +98,12 @@ public static class StoreDoctor
         if (!File.Exists(path))
         {
             return new StoreRepairResult(path, null, recovered, ["no store file; a new one is created at start-up"]);
+        }
+
+        var before = Check(path);
+        if (before.SchemaVersion > Schema.CurrentVersion)
+        {
+            return new StoreRepairResult(path, null, recovered, [$"schema version {before.SchemaVersion} is from a newer Starling: not touched; run that version"]);
         }
 
         var damaged = $"{path}.damaged-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
@@ -166,8 +185,15 @@ public static class StoreDoctor
                 insert.Parameters.Add(new SqliteParameter("$p" + i, null));
             }
 
+            var skipped = 0;
             while (reader.Read())
             {
+                if (!Readable(table, reader))
+                {
+                    skipped++;
+                    continue;
+                }
+
                 for (var i = 0; i < reader.FieldCount; i++)
                 {
                     insert.Parameters[i].Value = reader.GetValue(i);
@@ -175,6 +201,11 @@ public static class StoreDoctor
 
                 insert.ExecuteNonQuery();
                 copied++;
+            }
+
+            if (skipped > 0)
+            {
+                problems.Add($"table {table}: {skipped} rows with an unreadable message left out");
             }
         }
         catch (SqliteException e)
@@ -184,6 +215,31 @@ public static class StoreDoctor
 
         transaction.Commit();
         return copied;
+    }
+
+    /// <summary>Whether a row's message (a message body or a session's will) decodes; other rows are taken as they are.</summary>
+    private static bool Readable(string table, SqliteDataReader row)
+    {
+        try
+        {
+            switch (table)
+            {
+                case "messages":
+                    MessageCodec.Decode((byte[])row["packet"], (Protocol.QualityOfService)Convert.ToInt32(row["qos"], CultureInfo.InvariantCulture), "message");
+                    break;
+                case "sessions" when row["will"] is byte[] will:
+                    MessageCodec.Decode(will, (Protocol.QualityOfService)Convert.ToInt32(row["will_qos"], CultureInfo.InvariantCulture), "will");
+                    break;
+                default:
+                    break;
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidCastException or FormatException)
+        {
+            return false;
+        }
     }
 
     private static readonly string[] Sidecars = ["", "-wal", "-shm"];

@@ -93,6 +93,73 @@ public sealed class AckGateTests
         await WaitFor.ConditionAsync(() => store.Inner.Load().Deliveries.Count == 1, TimeSpan.FromSeconds(5), "the periodic commit", ct);
     }
 
+    [Fact]
+    public async Task Pubrel_to_a_stored_session_waits_until_the_pubrec_state_is_stored()
+    {
+        // After a crash the broker must resend PUBREL, not the PUBLISH, once it has sent PUBREL [MQTT-4.3.3-5].
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new GatedStore();
+        await using var broker = await BrokerFixture.StartAsync(store: store, cancellationToken: ct);
+        await using var subscriber = await broker.ConnectAsync("receiver", ProtocolVersion.V311, cleanSession: false, customize: Persistent, cancellationToken: ct);
+        await subscriber.SubscribeAsync("q2", QualityOfService.ExactlyOnce, cancellationToken: ct);
+        broker.Broker.Publish("q2", "m"u8.ToArray(), QualityOfService.ExactlyOnce);
+        var message = await subscriber.ExpectAsync<PublishPacket>(cancellationToken: ct);
+
+        store.Close();
+        await subscriber.SendAsync(new AckPacket(PacketType.PubRec, message.PacketId), ct);
+        await subscriber.ExpectNothingAsync(TimeSpan.FromMilliseconds(400), ct);
+
+        store.Open();
+        await subscriber.ExpectAckAsync(PacketType.PubRel, message.PacketId, ct);
+        Assert.Equal(DeliveryState.ReleaseSent, Assert.Single(store.Inner.Load().Deliveries).State);
+    }
+
+    [Fact]
+    public async Task Pubcomp_to_a_stored_session_waits_until_the_packet_id_is_forgotten_on_disk()
+    {
+        // A packet id still stored after a crash would swallow the client's next message with that id [MQTT-4.3.3-10].
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new GatedStore();
+        await using var broker = await BrokerFixture.StartAsync(store: store, cancellationToken: ct);
+        await using var publisher = await broker.ConnectAsync("sender", ProtocolVersion.V311, cleanSession: false, customize: Persistent, cancellationToken: ct);
+        await publisher.SendAsync(new PublishPacket { Topic = "x", Payload = "m"u8.ToArray(), QoS = QualityOfService.ExactlyOnce, PacketId = 5 }, ct);
+        await publisher.ExpectAckAsync(PacketType.PubRec, 5, ct);
+        Assert.Single(store.Inner.Load().InboundQoS2);
+
+        store.Close();
+        await publisher.SendAsync(new AckPacket(PacketType.PubRel, 5), ct);
+        await publisher.ExpectNothingAsync(TimeSpan.FromMilliseconds(400), ct);
+
+        store.Open();
+        await publisher.ExpectAckAsync(PacketType.PubComp, 5, ct);
+        Assert.Empty(store.Inner.Load().InboundQoS2);
+    }
+
+    [Fact]
+    public async Task A_qos2_publish_resent_on_a_new_connection_gets_its_pubrec_only_once_the_original_is_stored()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new GatedStore();
+        await using var broker = await BrokerFixture.StartAsync(store: store, cancellationToken: ct);
+        await OfflineSubscriberAsync(broker, "durable/#", ct);
+        var publish = new PublishPacket { Topic = "durable/q2", Payload = "m"u8.ToArray(), QoS = QualityOfService.ExactlyOnce, PacketId = 7 };
+
+        store.Close();
+        await using (var first = await broker.ConnectAsync("resender", ProtocolVersion.V311, cleanSession: false, customize: Persistent, cancellationToken: ct))
+        {
+            await first.SendAsync(publish, ct);
+            await first.ExpectNothingAsync(TimeSpan.FromMilliseconds(300), ct);
+        }
+
+        await using var second = await broker.ConnectAsync("resender", ProtocolVersion.V311, cleanSession: false, customize: Persistent, cancellationToken: ct);
+        await second.SendAsync(new PublishPacket { Topic = publish.Topic, Payload = publish.Payload, QoS = publish.QoS, PacketId = 7, Dup = true }, ct);
+        await second.ExpectNothingAsync(TimeSpan.FromMilliseconds(400), ct);
+
+        store.Open();
+        await second.ExpectAckAsync(PacketType.PubRec, 7, ct);
+        Assert.Single(store.Inner.Load().Deliveries);
+    }
+
     private static async Task OfflineSubscriberAsync(BrokerFixture broker, string filter, CancellationToken ct)
     {
         await using var subscriber = await broker.ConnectAsync("offline", ProtocolVersion.V311, cleanSession: false, customize: Persistent, cancellationToken: ct);

@@ -233,6 +233,41 @@ public sealed class RestartTests : IDisposable
 
     [Theory]
     [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
+    public async Task A_queued_message_that_expired_while_the_broker_was_down_is_deleted_not_delivered(string kind)
+    {
+        // [MQTT-3.3.2-5]: once the Message Expiry Interval has passed, the copy for a subscriber not yet started on is deleted.
+        var ct = TestContext.Current.CancellationToken;
+        await using (var broker = await StartAsync(kind, ct))
+        {
+            await using (var away = await broker.ConnectAsync("away", ProtocolVersion.V500, cleanSession: false, customize: Persistent(3600), cancellationToken: ct))
+            {
+                await away.SubscribeAsync("exp/#", QualityOfService.AtLeastOnce, cancellationToken: ct);
+                await away.SendAsync(DisconnectPacket.Normal, ct);
+                await away.ExpectClosedAsync(cancellationToken: ct);
+            }
+
+            await WaitFor.ConditionAsync(() => broker.Broker.ConnectionCount == 0, TimeSpan.FromSeconds(5), "the connection to end", ct);
+            broker.Broker.Publish(new PublishPacket { Topic = "exp/short", Payload = "short"u8.ToArray(), QoS = QualityOfService.AtLeastOnce, MessageExpiryInterval = 1 });
+            broker.Broker.Publish(new PublishPacket { Topic = "exp/long", Payload = "long"u8.ToArray(), QoS = QualityOfService.AtLeastOnce, MessageExpiryInterval = 3600 });
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(1200), ct);
+        await using (var restarted = await StartAsync(kind, ct))
+        {
+            await using var back = await restarted.ConnectAsync("away", ProtocolVersion.V500, cleanSession: false, customize: Persistent(3600), cancellationToken: ct);
+            var message = await back.ExpectAsync<PublishPacket>(cancellationToken: ct);
+            Assert.Equal("exp/long", message.Topic);
+            Assert.InRange(message.MessageExpiryInterval ?? 0, 3590u, 3600u); // [MQTT-3.3.2-6]: the time spent waiting is taken off
+            await back.ExpectNothingAsync(TimeSpan.FromMilliseconds(300), ct);
+        }
+
+        using var store = _stores.Open(kind);
+        var snapshot = store.Load();
+        Assert.DoesNotContain(snapshot.Messages, m => m.Packet.Topic == "exp/short");
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
     public async Task Messages_an_online_subscriber_acknowledged_leave_nothing_behind_in_the_store(string kind)
     {
         var ct = TestContext.Current.CancellationToken;

@@ -52,9 +52,10 @@ internal sealed partial class MqttConnection
             {
                 if (session.InboundQoS2.ContainsKey(packet.PacketId))
                 {
-                    // A resend before PUBREL: acknowledge again, do not forward twice [MQTT-4.3.3-10].
+                    // A resend before PUBREL: acknowledge again, do not forward twice [MQTT-4.3.3-10]. The original may
+                    // not be stored yet (it may have come on an earlier connection): the PUBREC waits for the disk too.
                     session.InboundQoS2[packet.PacketId] = Environment.TickCount64;
-                    SendPublishAck(PacketType.PubRec, packet.PacketId, ReasonCode.Success);
+                    SendAfterCommit(PacketType.PubRec, packet.PacketId, ReasonCode.Success);
                     return true;
                 }
 
@@ -119,12 +120,34 @@ internal sealed partial class MqttConnection
         var journal = _broker.Journal;
         if (journal is not null && ((StoreJournal.AppendedOnThisThread && journal.AcksWait) || Volatile.Read(ref _deferredAcks) > 0))
         {
-            Interlocked.Increment(ref _deferredAcks);
-            journal.DeferAck(new PendingAck(this, type, packetId, code));
+            Defer(journal, type, packetId, code);
             return;
         }
 
         Writer.EnqueueAck(type, packetId, code);
+    }
+
+    /// <summary>
+    /// Sends a QoS 2 flow packet once everything recorded so far is stored (sync Always): a PUBREC for a resent
+    /// PUBLISH, a PUBCOMP whose forgotten packet id must not come back after a crash, a PUBREL whose state must not
+    /// be resent as PUBLISH after a crash [MQTT-4.3.3-5]. Kept in order with the held acknowledgements.
+    /// </summary>
+    public void SendAfterCommit(PacketType type, ushort packetId, ReasonCode code)
+    {
+        var journal = _broker.Journal;
+        if (journal is not null && (journal.AcksWait || Volatile.Read(ref _deferredAcks) > 0))
+        {
+            Defer(journal, type, packetId, code);
+            return;
+        }
+
+        Writer.EnqueueAck(type, packetId, code);
+    }
+
+    private void Defer(StoreJournal journal, PacketType type, ushort packetId, ReasonCode code)
+    {
+        Interlocked.Increment(ref _deferredAcks);
+        journal.DeferAck(new PendingAck(this, type, packetId, code));
     }
 
     /// <summary>Sends an acknowledgement the store held (called by the store's writer after the commit).</summary>
@@ -200,11 +223,20 @@ internal sealed partial class MqttConnection
             return Violation(error);
         }
 
-        var known = Session!.RemoveInbound(ack.PacketId);
+        var session = Session!;
+        var known = session.RemoveInbound(ack.PacketId);
 
-        // PUBCOMP either way; 5.0 says when the id was unknown [MQTT-4.3.3-11].
+        // PUBCOMP either way; 5.0 says when the id was unknown [MQTT-4.3.3-11]. A stored session's PUBCOMP waits
+        // until the id is deleted on disk: after a crash the client may reuse it for a new message.
         var code = known || Version != ProtocolVersion.V500 ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound;
-        Writer.EnqueueAck(PacketType.PubComp, ack.PacketId, code);
+        if (known && session.StoreId != 0)
+        {
+            SendAfterCommit(PacketType.PubComp, ack.PacketId, code);
+        }
+        else
+        {
+            Writer.EnqueueAck(PacketType.PubComp, ack.PacketId, code);
+        }
         return true;
     }
 }

@@ -29,19 +29,20 @@ internal sealed class RetainedStore
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Stores or replaces the retained message of its topic; an empty payload deletes it [MQTT-3.3.1-6], [MQTT-3.3.1-7].</summary>
-    public void Set(BrokerMessage message) => Set(message, journal: _journal);
+    public void Set(BrokerMessage message) => _ = Set(message, journal: _journal);
 
-    /// <summary>Puts back a retained message loaded from the store (not recorded again).</summary>
-    public void Restore(BrokerMessage message) => Set(message, journal: null);
 
-    private void Set(BrokerMessage message, StoreJournal? journal)
+    /// <summary>Puts back a retained message loaded from the store (not recorded again); false when the store is full.</summary>
+    public bool Restore(BrokerMessage message) => Set(message, journal: null);
+
+    private bool Set(BrokerMessage message, StoreJournal? journal)
     {
         lock (_lock)
         {
             if (message.Packet.Payload.IsEmpty)
             {
                 Remove(message.Topic);
-                return;
+                return true;
             }
 
             var node = _root;
@@ -64,7 +65,7 @@ internal sealed class RetainedStore
                 {
                     // Full: a new topic is not retained (replacing an existing one still is); counted.
                     Refused++;
-                    return;
+                    return false;
                 }
 
                 _count++;
@@ -76,6 +77,8 @@ internal sealed class RetainedStore
             {
                 _expiries.Enqueue(message, message.ExpiresAt);
             }
+
+            return true;
         }
     }
 

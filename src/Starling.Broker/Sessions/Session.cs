@@ -86,19 +86,28 @@ internal sealed class Session
 
     public long PendingWillDueAt { get; private set; }
 
-    /// <summary>Takes the pending will if it is due. Called by housekeeping.</summary>
-    public PublishPacket? TakeDueWill(long now)
+    /// <summary>The pending will if it is due (housekeeping publishes it, then calls <see cref="ClearWill"/>).</summary>
+    public PublishPacket? DueWill(long now)
     {
         lock (Gate)
         {
-            if (PendingWill is not { } will || now < PendingWillDueAt || IsOnline)
-            {
-                return null;
-            }
+            return PendingWill is { } will && now >= PendingWillDueAt && !IsOnline ? will : null;
+        }
+    }
 
-            PendingWill = null;
-            SaveLocked();
-            return will;
+    /// <summary>
+    /// Forgets <paramref name="will"/> once published. Published first, cleared second: a crash in between publishes
+    /// it twice, never zero times.
+    /// </summary>
+    public void ClearWill(PublishPacket will)
+    {
+        lock (Gate)
+        {
+            if (PendingWill == will)
+            {
+                PendingWill = null;
+                SaveLocked();
+            }
         }
     }
 
@@ -311,16 +320,25 @@ internal sealed class Session
         }
     }
 
-    /// <summary>Puts a stored delivery back in the queue or in flight (in delivery order), before the broker accepts connections.</summary>
-    public void Restore(in Delivery delivery, ushort packetId, DeliveryState state)
+    /// <summary>
+    /// Puts a stored delivery back in the queue or in flight (in delivery order), before the broker accepts
+    /// connections. False when it cannot be kept: a PUBREL-stage delivery whose packet id another one holds (only
+    /// after damage or repair) must not become a new PUBLISH.
+    /// </summary>
+    public bool Restore(in Delivery delivery, ushort packetId, DeliveryState state)
     {
         lock (Gate)
         {
+            if (state == DeliveryState.ReleaseSent && (packetId == 0 || _inflight.ContainsKey(packetId)))
+            {
+                return false;
+            }
+
             if (state == DeliveryState.Queued || packetId == 0 || _inflight.ContainsKey(packetId))
             {
                 _queue.Enqueue(delivery);
                 _queuedBytes += delivery.Message.Size;
-                return;
+                return true;
             }
 
             var message = new InflightMessage(delivery, packetId, _sequence++)
@@ -328,6 +346,36 @@ internal sealed class Session
                 State = state == DeliveryState.ReleaseSent ? InflightState.ReleaseSent : InflightState.PublishSent,
             };
             _inflight.Add(packetId, message);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Drops queued messages whose expiry passed [MQTT-3.3.2-5] (in flight ones have started onward delivery and
+    /// stay). Housekeeping calls it for offline sessions now and then; a full queue calls it before dropping.
+    /// </summary>
+    public void PurgeExpired(long now)
+    {
+        lock (Gate)
+        {
+            PurgeExpiredLocked(now);
+        }
+    }
+
+    private void PurgeExpiredLocked(long now)
+    {
+        for (var remaining = _queue.Count; remaining > 0; remaining--)
+        {
+            var delivery = _queue.Dequeue();
+            if (delivery.Message.IsExpired(now))
+            {
+                _queuedBytes -= delivery.Message.Size;
+                ReleaseLocked(delivery);
+            }
+            else
+            {
+                _queue.Enqueue(delivery);
+            }
         }
     }
 
@@ -349,9 +397,13 @@ internal sealed class Session
                     if (message.Delivery.StoreId != 0)
                     {
                         _journal!.UpdateDelivery(message.Delivery.StoreId, ack.PacketId, DeliveryState.ReleaseSent);
+                        connection.SendAfterCommit(PacketType.PubRel, ack.PacketId, ReasonCode.Success);
+                    }
+                    else
+                    {
+                        connection.Writer.EnqueueAck(PacketType.PubRel, ack.PacketId);
                     }
 
-                    connection.Writer.EnqueueAck(PacketType.PubRel, ack.PacketId);
                     return true;
                 case PacketType.PubRec when message.Delivery.QoS == QualityOfService.ExactlyOnce:
                     // A PUBREC with a failure code ends the flow: no PUBREL, the id is free [MQTT-4.3.3-4].
@@ -381,14 +433,13 @@ internal sealed class Session
     }
 
     /// <summary>
-    /// Ends the session: it forgets everything but the client id and accepts nothing more. Returns the undelivered
-    /// messages a shared subscription group had given it, so they can go to another member.
+    /// The undelivered messages a shared subscription group gave this session, in order, so they can go to another
+    /// member before the session ends (section 4.8.2). The session keeps them until <see cref="End"/>.
     /// </summary>
-    public List<Delivery>? End()
+    public List<Delivery>? SharedOrphans()
     {
         lock (Gate)
         {
-            Ended = true;
             List<Delivery>? shared = null;
             foreach (var message in _inflight.Values.OrderBy(m => m.Sequence))
             {
@@ -406,6 +457,16 @@ internal sealed class Session
                 }
             }
 
+            return shared;
+        }
+    }
+
+    /// <summary>Ends the session: it forgets everything but the client id and accepts nothing more.</summary>
+    public void End()
+    {
+        lock (Gate)
+        {
+            Ended = true;
             foreach (var message in _inflight.Values)
             {
                 ReleaseLocked(message.Delivery);
@@ -418,8 +479,10 @@ internal sealed class Session
 
             if (StoreId != 0)
             {
-                // Subscriptions, deliveries and inbound ids go with it.
+                // Subscriptions, deliveries and inbound ids go with it; nothing more is recorded for this incarnation
+                // (a connection still closing on it must not write rows under a deleted id).
                 _journal!.DeleteSession(StoreId);
+                StoreId = 0;
             }
 
             _queue.Clear();
@@ -428,7 +491,6 @@ internal sealed class Session
             _inflight.Clear();
             InboundQoS2.Clear();
             PendingWill = null;
-            return shared;
         }
     }
 
@@ -476,6 +538,12 @@ internal sealed class Session
     private void QueueLocked(in Delivery delivery)
     {
         var size = delivery.Message.Size;
+        if (_queue.Count >= _options.MaximumQueuedMessages || _queuedBytes + size > _options.MaximumQueuedBytes)
+        {
+            // Expired messages make room before a live one is dropped.
+            PurgeExpiredLocked(Environment.TickCount64);
+        }
+
         if (_queue.Count >= _options.MaximumQueuedMessages || _queuedBytes + size > _options.MaximumQueuedBytes)
         {
             // Drop policy: the newest message is dropped, the queue keeps its order; counted per session.

@@ -246,59 +246,76 @@ internal sealed class StoreJournal : IDisposable
         var live = new List<StoreChange>();
         while (true)
         {
-            _wake.Wait();
-            _wake.Reset();
-            if (_policy == SyncPolicy.Periodic && !_stopping)
+            try
             {
-                _urgent.Wait(_interval);
-                _urgent.Reset();
+                if (WriteNextBatch(live))
+                {
+                    _stopped.TrySetResult();
+                    return;
+                }
             }
-
-            StoreBatch batch;
-            lock (_lock)
+#pragma warning disable CA1031 // The writer thread must outlive a bug in one batch: its acknowledgements stay held, the next batch goes on.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                batch = _open;
-                _open = _spare!;
-                _spare = null;
-                _backlogged = false;
-            }
-
-            if (batch.LiveChanges > 0)
-            {
-                live.Clear();
-                batch.CopyLiveChanges(live);
-                Write(live);
-            }
-
-            foreach (var ack in batch.Acks)
-            {
-                ack.Connection.CompleteDeferredAck(ack);
-            }
-
-            batch.Clear();
-            bool done;
-            lock (_lock)
-            {
-                _spare = batch;
-                done = _stopping && _open.IsEmpty;
-            }
-
-            if (done)
-            {
-                _stopped.TrySetResult();
-                return;
+                BrokerLog.StoreWriteFailed(_logger, e, _store.Description, live.Count);
             }
         }
     }
 
-    private void Write(List<StoreChange> changes)
+    /// <summary>Waits for changes, writes them and releases their acknowledgements; true when the journal stopped.</summary>
+    private bool WriteNextBatch(List<StoreChange> live)
+    {
+        _wake.Wait();
+        _wake.Reset();
+        if (_policy == SyncPolicy.Periodic && !_stopping)
+        {
+            _urgent.Wait(_interval);
+            _urgent.Reset();
+        }
+
+        StoreBatch batch;
+        lock (_lock)
+        {
+            batch = _open;
+            _open = _spare ?? new StoreBatch();
+            _spare = null;
+            _backlogged = false;
+        }
+
+        live.Clear();
+        var stored = true;
+        if (batch.LiveChanges > 0)
+        {
+            batch.CopyLiveChanges(live);
+            stored = Write(live);
+        }
+
+        // A batch given up at shutdown releases nothing: its acknowledgements would promise what is not stored.
+        if (stored)
+        {
+            foreach (var ack in batch.Acks)
+            {
+                ack.Connection.CompleteDeferredAck(ack);
+            }
+        }
+
+        batch.Clear();
+        lock (_lock)
+        {
+            _spare = batch;
+            return _stopping && _open.IsEmpty;
+        }
+    }
+
+    private bool Write(List<StoreChange> changes)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 _store.Write(changes);
-                return;
+                return true;
             }
 #pragma warning disable CA1031 // A failing disk must not kill the writer: acknowledgements stay held and the write is retried.
             catch (Exception e)
@@ -308,7 +325,7 @@ internal sealed class StoreJournal : IDisposable
                 if (_stopping && attempt >= 3)
                 {
                     BrokerLog.StoreChangesLost(_logger, _store.Description, changes.Count);
-                    return;
+                    return false;
                 }
 
                 Thread.Sleep(Math.Min(attempt, 5) * 200);

@@ -13,8 +13,10 @@ internal static class StoreRecovery
 {
     public static void Restore(MqttBroker broker, StoreSnapshot snapshot, StoreJournal journal)
     {
+        // Session ids continue after every id any row mentions, so a new session never inherits a leftover row.
         journal.StartAfter(
-            snapshot.Sessions.Count == 0 ? 0 : snapshot.Sessions.Max(s => s.Id),
+            snapshot.Sessions.Select(s => s.Id).Concat(snapshot.Subscriptions.Select(s => s.SessionId))
+                .Concat(snapshot.Deliveries.Select(d => d.SessionId)).Concat(snapshot.InboundQoS2.Select(i => i.SessionId)).DefaultIfEmpty(0).Max(),
             snapshot.Messages.Count == 0 ? 0 : snapshot.Messages.Max(m => m.Id),
             snapshot.Deliveries.Count == 0 ? 0 : snapshot.Deliveries.Max(d => d.Id));
 
@@ -29,10 +31,9 @@ internal static class StoreRecovery
 
         foreach (var retained in snapshot.Retained)
         {
-            if (messages.TryGetValue(retained.MessageId, out var message))
+            if (messages.TryGetValue(retained.MessageId, out var message) && !message.IsExpired(now) && broker.Retained.Restore(message))
             {
                 StoreJournal.AddLoadedReference(message, retained.MessageId);
-                broker.Retained.Restore(message);
             }
             else
             {
@@ -50,19 +51,25 @@ internal static class StoreRecovery
                 session.SubscriptionCount = session.Subscriptions.Count;
                 broker.Trie.Add(subscription);
             }
+            else
+            {
+                journal.Record(StoreChange.SubscriptionDeleted(stored.SessionId, stored.Options.TopicFilter));
+            }
         }
 
         foreach (var stored in snapshot.Deliveries.OrderBy(d => d.Id))
         {
-            if (!sessions.TryGetValue(stored.SessionId, out var session) || !messages.TryGetValue(stored.MessageId, out var message))
+            // A queued message that expired while the broker was down is deleted, not delivered [MQTT-3.3.2-5].
+            int[]? ids = stored.SubscriptionIds is { Count: > 0 } list ? [.. list] : null;
+            if (!sessions.TryGetValue(stored.SessionId, out var session) || !messages.TryGetValue(stored.MessageId, out var message)
+                || (stored.State == DeliveryState.Queued && message.IsExpired(now))
+                || !session.Restore(new Delivery(message, stored.QoS, stored.Retain, new SubscriptionIds(ids), group: null, storeId: stored.Id), stored.PacketId, stored.State))
             {
                 journal.Record(StoreChange.DeliveryDeleted(stored.Id));
                 continue;
             }
 
             StoreJournal.AddLoadedReference(message, stored.MessageId);
-            int[]? ids = stored.SubscriptionIds is { Count: > 0 } list ? [.. list] : null;
-            session.Restore(new Delivery(message, stored.QoS, stored.Retain, new SubscriptionIds(ids), group: null, storeId: stored.Id), stored.PacketId, stored.State);
         }
 
         foreach (var stored in snapshot.InboundQoS2)
@@ -70,6 +77,10 @@ internal static class StoreRecovery
             if (sessions.TryGetValue(stored.SessionId, out var session))
             {
                 session.InboundQoS2[stored.PacketId] = now;
+            }
+            else
+            {
+                journal.Record(StoreChange.InboundDeleted(stored.SessionId, stored.PacketId));
             }
         }
 
