@@ -3,7 +3,13 @@ using Starling.Broker.Storage;
 
 namespace Starling.Storage.Sqlite;
 
-/// <summary>Applies store changes with one prepared statement per kind, reused for every batch.</summary>
+/// <summary>
+/// Applies a batch of store changes in one transaction with prepared statements reused for every batch. Message
+/// bodies and deliveries are inserted and deleted in bulk (<see cref="BulkWriter"/>), the rest one by one in order.
+/// Moving them is safe because their ids are never reused: a delete in a batch refers to a row of an earlier batch
+/// (an insert and delete within one batch cancel out before they get here), and a session's deliveries in a batch
+/// precede nothing that deletes them (ending a session first releases its deliveries, cancelling pending inserts).
+/// </summary>
 internal sealed class ChangeWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
@@ -21,6 +27,12 @@ internal sealed class ChangeWriter : IDisposable
     private readonly SqliteCommand _setRetained;
     private readonly SqliteCommand _deleteRetained;
     private readonly List<SqliteCommand> _all = [];
+    private readonly BulkWriter _bulk;
+    private readonly List<StoredMessage> _newMessages = [];
+    private readonly List<StoreChange> _newDeliveries = [];
+    private readonly List<long> _goneDeliveries = [];
+    private readonly List<long> _goneMessages = [];
+    private readonly List<StoreChange> _updatedDeliveries = [];
 
     public ChangeWriter(SqliteConnection connection)
     {
@@ -41,6 +53,7 @@ internal sealed class ChangeWriter : IDisposable
         _deleteInbound = Prepare("DELETE FROM inbound_qos2 WHERE session_id = $a AND packet_id = $b", 2);
         _setRetained = Prepare("INSERT OR REPLACE INTO retained (topic, message_id) VALUES ($a, $b)", 2);
         _deleteRetained = Prepare("DELETE FROM retained WHERE topic = $a", 1);
+        _bulk = new BulkWriter(connection);
     }
 
     public void Write(IReadOnlyList<StoreChange> changes)
@@ -51,12 +64,64 @@ internal sealed class ChangeWriter : IDisposable
             command.Transaction = transaction;
         }
 
+        _bulk.SetTransaction(transaction);
+        _newMessages.Clear();
+        _newDeliveries.Clear();
+        _goneDeliveries.Clear();
+        _goneMessages.Clear();
+        _updatedDeliveries.Clear();
         for (var i = 0; i < changes.Count; i++)
         {
-            Apply(changes[i]);
+            var change = changes[i];
+            switch (change.Kind)
+            {
+                case StoreChangeKind.MessageAdded:
+                    _newMessages.Add(change.Message);
+                    break;
+                case StoreChangeKind.DeliveryAdded:
+                    _newDeliveries.Add(change);
+                    break;
+                case StoreChangeKind.DeliveryDeleted:
+                    _goneDeliveries.Add(change.Id);
+                    break;
+                case StoreChangeKind.MessageDeleted:
+                    _goneMessages.Add(change.Id);
+                    break;
+                case StoreChangeKind.DeliveryUpdated:
+                    _updatedDeliveries.Add(change);
+                    break;
+                case StoreChangeKind.SessionDeleted:
+                    // Its cascade must see the session's deliveries written so far in this batch.
+                    FlushBulk();
+                    Apply(change);
+                    break;
+                default:
+                    Apply(change);
+                    break;
+            }
         }
 
+        FlushBulk();
         transaction.Commit();
+    }
+
+    /// <summary>Writes the gathered bulk changes: inserts, then updates, then deletes (the only order ids allow).</summary>
+    private void FlushBulk()
+    {
+        _bulk.InsertMessages(_newMessages);
+        _bulk.InsertDeliveries(_newDeliveries);
+        foreach (var update in _updatedDeliveries)
+        {
+            Apply(update);
+        }
+
+        _bulk.DeleteDeliveries(_goneDeliveries);
+        _bulk.DeleteMessages(_goneMessages);
+        _newMessages.Clear();
+        _newDeliveries.Clear();
+        _updatedDeliveries.Clear();
+        _goneDeliveries.Clear();
+        _goneMessages.Clear();
     }
 
     public void Dispose()
@@ -65,6 +130,8 @@ internal sealed class ChangeWriter : IDisposable
         {
             command.Dispose();
         }
+
+        _bulk.Dispose();
     }
 
     private void Apply(in StoreChange change)
