@@ -35,6 +35,32 @@ public sealed class AckGateTests
     }
 
     [Fact]
+    public async Task Puback_does_not_wait_for_the_disk_once_every_persistent_session_acknowledged_the_message()
+    {
+        // Nothing is left to store when the online persistent subscriber has the message and acknowledged it.
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new GatedStore();
+        await using var broker = await BrokerFixture.StartAsync(store: store, cancellationToken: ct);
+        await using var subscriber = await broker.ConnectAsync("online", ProtocolVersion.V311, cleanSession: false, customize: Persistent, cancellationToken: ct);
+        await subscriber.SubscribeAsync("live/#", QualityOfService.AtLeastOnce, cancellationToken: ct);
+        await using var publisher = await broker.ConnectAsync("publisher", ProtocolVersion.V311, cancellationToken: ct);
+
+        // Block the store's writer on an unrelated batch, so the message's changes wait in the open batch.
+        store.Close();
+        await using var other = await broker.ConnectAsync("other", ProtocolVersion.V311, cleanSession: false, customize: Persistent, cancellationToken: ct);
+        await other.SubscribeAsync("elsewhere", QualityOfService.AtLeastOnce, cancellationToken: ct);
+        Assert.True(store.WriterBlocked.Wait(TimeSpan.FromSeconds(10), ct), "the writer did not reach the store");
+
+        await publisher.SendAsync(new PublishPacket { Topic = "live/1", Payload = "m"u8.ToArray(), QoS = QualityOfService.AtLeastOnce, PacketId = 1 }, ct);
+        var delivered = await subscriber.ExpectAsync<PublishPacket>(cancellationToken: ct);
+        await publisher.ExpectNothingAsync(TimeSpan.FromMilliseconds(200), ct); // the subscriber has not acknowledged yet
+        await subscriber.SendAsync(new AckPacket(PacketType.PubAck, delivered.PacketId), ct);
+
+        await publisher.ExpectAckAsync(PacketType.PubAck, 1, ct); // while the store is still blocked
+        store.Open();
+    }
+
+    [Fact]
     public async Task Acknowledgements_keep_the_order_of_the_publish_packets_when_only_the_first_waits()
     {
         // [MQTT-4.6.0-2]: PUBACK packets in the order the PUBLISH packets were received; [MQTT-4.6.0-3] likewise PUBREC.
@@ -174,6 +200,9 @@ public sealed class AckGateTests
     {
         private readonly ManualResetEventSlim _gate = new(true);
 
+        /// <summary>Set while a write waits at the closed gate.</summary>
+        public ManualResetEventSlim WriterBlocked { get; } = new(false);
+
         public InMemoryStore Inner { get; } = new();
 
         public string Description => "gated in-memory store";
@@ -186,10 +215,20 @@ public sealed class AckGateTests
 
         public void Write(IReadOnlyList<StoreChange> changes)
         {
+            if (!_gate.IsSet)
+            {
+                WriterBlocked.Set();
+            }
+
             _gate.Wait(TimeSpan.FromSeconds(30));
+            WriterBlocked.Reset();
             Inner.Write(changes);
         }
 
-        public void Dispose() => _gate.Dispose();
+        public void Dispose()
+        {
+            _gate.Dispose();
+            WriterBlocked.Dispose();
+        }
     }
 }

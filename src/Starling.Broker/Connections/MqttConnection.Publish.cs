@@ -13,8 +13,10 @@ internal sealed partial class MqttConnection
 {
     private string?[]? _inboundAliases;
 
-    // PUBACK / PUBREC held until the store has the message; later ones queue behind them to keep their order [MQTT-4.6.0-2].
-    private int _deferredAcks;
+    // Acknowledgements held for the store, in the order they must be sent; later ones queue behind them to keep the
+    // order of the PUBLISH packets [MQTT-4.6.0-2]. Lock order: _heldGate, then the writer's.
+    private readonly Queue<HeldAck> _heldAcks = new();
+    private readonly Lock _heldGate = new();
 
     private bool HandlePublish(in Frame frame)
     {
@@ -44,8 +46,23 @@ internal sealed partial class MqttConnection
             return Violation(error);
         }
 
+        // Every change this PUBLISH records in the store journal belongs to its acknowledgement.
+        StoreJournal.BeginTracking();
+        try
+        {
+            return Accept(packet);
+        }
+        finally
+        {
+            StoreJournal.EndTracking();
+        }
+    }
+
+    /// <summary>A valid PUBLISH: QoS 2 duplicate detection, authorization, routing, acknowledgement.</summary>
+    private bool Accept(PublishPacket packet)
+    {
+        var options = _broker.Options;
         var session = Session!;
-        StoreJournal.ResetAppended();
         if (packet.QoS == QualityOfService.ExactlyOnce)
         {
             lock (session.Gate)
@@ -110,21 +127,29 @@ internal sealed partial class MqttConnection
     }
 
     /// <summary>
-    /// Sends PUBACK / PUBREC, after the store has what this PUBLISH changed when the sync policy says so (durability
-    /// contract in docs/DESIGN.md): the read loop goes on, the store's writer sends the acknowledgement once the
-    /// batch is committed. An acknowledgement that needs no wait still waits behind earlier held ones, so the client
-    /// sees them in the order of its PUBLISH packets [MQTT-4.6.0-2], [MQTT-4.6.0-3].
+    /// Sends PUBACK / PUBREC once what this PUBLISH changed is safe, when the sync policy says so (durability contract
+    /// in docs/durability.md): the read loop goes on; the acknowledgement leaves when the store's writer has committed
+    /// the changes, or sooner when every change was undone before being written (each persistent session the message
+    /// reached has acknowledged it). An acknowledgement that needs no wait still waits behind earlier held ones, so the
+    /// client sees them in the order of its PUBLISH packets [MQTT-4.6.0-2], [MQTT-4.6.0-3].
     /// </summary>
     private void SendPublishAck(PacketType type, ushort packetId, ReasonCode code)
     {
+        var held = StoreJournal.EndTracking();
         var journal = _broker.Journal;
-        if (journal is not null && ((StoreJournal.AppendedOnThisThread && journal.AcksWait) || Volatile.Read(ref _deferredAcks) > 0))
+        if (journal is null)
         {
-            Defer(journal, type, packetId, code);
+            Writer.EnqueueAck(type, packetId, code);
             return;
         }
 
-        Writer.EnqueueAck(type, packetId, code);
+        if (held is not null && journal.AcksWait)
+        {
+            Hold(journal, held, type, packetId, code);
+            return;
+        }
+
+        SendBehindHeld(type, packetId, code);
     }
 
     /// <summary>
@@ -135,26 +160,56 @@ internal sealed partial class MqttConnection
     public void SendAfterCommit(PacketType type, ushort packetId, ReasonCode code)
     {
         var journal = _broker.Journal;
-        if (journal is not null && (journal.AcksWait || Volatile.Read(ref _deferredAcks) > 0))
+        if (journal is not null && journal.AcksWait)
         {
-            Defer(journal, type, packetId, code);
+            Hold(journal, new HeldAck(waitsForCommit: true), type, packetId, code);
             return;
         }
 
-        Writer.EnqueueAck(type, packetId, code);
+        SendBehindHeld(type, packetId, code);
     }
 
-    private void Defer(StoreJournal journal, PacketType type, ushort packetId, ReasonCode code)
+    /// <summary>Sends the acknowledgements at the head of the held queue that are ready (any thread may call it).</summary>
+    public void ReleaseHeldAcks()
     {
-        Interlocked.Increment(ref _deferredAcks);
-        journal.DeferAck(new PendingAck(this, type, packetId, code));
+        lock (_heldGate)
+        {
+            while (_heldAcks.TryPeek(out var held) && held.Ready)
+            {
+                _heldAcks.Dequeue();
+                Writer.EnqueueAck(held.Type, held.PacketId, held.ReasonCode);
+            }
+        }
     }
 
-    /// <summary>Sends an acknowledgement the store held (called by the store's writer after the commit).</summary>
-    public void CompleteDeferredAck(in PendingAck ack)
+    private void Hold(StoreJournal journal, HeldAck held, PacketType type, ushort packetId, ReasonCode code)
     {
-        Writer.EnqueueAck(ack.Type, ack.PacketId, ack.ReasonCode);
-        Interlocked.Decrement(ref _deferredAcks);
+        held.Describe(this, type, packetId, code);
+        lock (_heldGate)
+        {
+            _heldAcks.Enqueue(held);
+        }
+
+        journal.Hold(held);
+    }
+
+    /// <summary>Sends at once, unless held acknowledgements are queued: then behind them, ready.</summary>
+    private void SendBehindHeld(PacketType type, ushort packetId, ReasonCode code)
+    {
+        lock (_heldGate)
+        {
+            if (_heldAcks.Count == 0)
+            {
+                Writer.EnqueueAck(type, packetId, code);
+                return;
+            }
+
+            var ready = new HeldAck(waitsForCommit: false) { Ready = true };
+            ready.Describe(this, type, packetId, code);
+            _heldAcks.Enqueue(ready);
+        }
+
+        ReleaseHeldAcks();
     }
 
     /// <summary>Inbound topic aliases [MQTT-3.3.2-9] .. [MQTT-3.3.2-12]: set on a named PUBLISH, resolved on an empty one.</summary>

@@ -1,5 +1,3 @@
-using Starling.Broker.Connections;
-
 namespace Starling.Broker.Storage;
 
 /// <summary>
@@ -13,18 +11,27 @@ internal sealed class StoreBatch
     private readonly Dictionary<long, int> _pendingMessages = [];
     private readonly Dictionary<long, int> _pendingInbound = [];
 
+    // The held acknowledgement each change was recorded for (a PUBLISH's changes), or null.
+    private readonly List<HeldAck?> _owners = [];
+
     public List<StoreChange> Changes { get; } = [];
 
-    public List<PendingAck> Acks { get; } = [];
+    public List<HeldAck> Acks { get; } = [];
 
     public int LiveChanges { get; private set; }
 
     public bool IsEmpty => LiveChanges == 0 && Acks.Count == 0;
 
-    public void Add(in StoreChange change)
+    public void Add(in StoreChange change, HeldAck? owner)
     {
         var index = Changes.Count;
         Changes.Add(change);
+        _owners.Add(owner);
+        if (owner is not null)
+        {
+            owner.Outstanding++;
+        }
+
         LiveChanges++;
         switch (change.Kind)
         {
@@ -54,11 +61,12 @@ internal sealed class StoreBatch
         return true;
     }
 
-    public bool TryCancelDelivery(long id) => TryCancel(_pendingDeliveries, id);
+    /// <summary>Undoes a pending insert; an acknowledgement left with nothing to wait for goes to <paramref name="ready"/>.</summary>
+    public bool TryCancelDelivery(long id, List<HeldAck> ready) => TryCancel(_pendingDeliveries, id, ready);
 
-    public bool TryCancelMessage(long id) => TryCancel(_pendingMessages, id);
+    public bool TryCancelMessage(long id, List<HeldAck> ready) => TryCancel(_pendingMessages, id, ready);
 
-    public bool TryCancelInbound(long sessionId, ushort packetId) => TryCancel(_pendingInbound, InboundKey(sessionId, packetId));
+    public bool TryCancelInbound(long sessionId, ushort packetId, List<HeldAck> ready) => TryCancel(_pendingInbound, InboundKey(sessionId, packetId), ready);
 
     /// <summary>The live changes, in order, into <paramref name="target"/>.</summary>
     public void CopyLiveChanges(List<StoreChange> target)
@@ -75,6 +83,7 @@ internal sealed class StoreBatch
     public void Clear()
     {
         Changes.Clear();
+        _owners.Clear();
         Acks.Clear();
         _pendingDeliveries.Clear();
         _pendingMessages.Clear();
@@ -82,7 +91,7 @@ internal sealed class StoreBatch
         LiveChanges = 0;
     }
 
-    private bool TryCancel(Dictionary<long, int> pending, long key)
+    private bool TryCancel(Dictionary<long, int> pending, long key, List<HeldAck> ready)
     {
         if (!pending.Remove(key, out var index))
         {
@@ -91,11 +100,17 @@ internal sealed class StoreBatch
 
         Changes[index] = default;
         LiveChanges--;
+        if (_owners[index] is { } owner)
+        {
+            _owners[index] = null;
+            if (--owner.Outstanding == 0 && owner.Registered && !owner.WaitsForCommit)
+            {
+                ready.Add(owner);
+            }
+        }
+
         return true;
     }
 
     private static long InboundKey(long sessionId, ushort packetId) => (sessionId << 16) | packetId;
 }
-
-/// <summary>A PUBACK or PUBREC held until the batch holding its message is stored.</summary>
-internal readonly record struct PendingAck(MqttConnection Connection, Protocol.PacketType Type, ushort PacketId, Protocol.ReasonCode ReasonCode);

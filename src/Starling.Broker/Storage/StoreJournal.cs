@@ -15,8 +15,16 @@ internal sealed class StoreJournal : IDisposable
     /// <summary>Changes waiting beyond this make acknowledgements wait whatever the policy, which bounds memory.</summary>
     private const int BacklogLimit = 100_000;
 
+    // While a PUBLISH is handled: the changes it records belong to one held acknowledgement (made on the first).
     [ThreadStatic]
-    private static int t_appended;
+    private static bool t_tracking;
+
+    [ThreadStatic]
+    private static HeldAck? t_current;
+
+    // Acknowledgements this thread's cancellations made ready, released once the journal lock is left.
+    [ThreadStatic]
+    private static List<HeldAck>? t_ready;
 
     private readonly IBrokerStore _store;
     private readonly SyncPolicy _policy;
@@ -30,6 +38,13 @@ internal sealed class StoreJournal : IDisposable
     private StoreBatch? _spare = new();
     /// <summary>A batch that released this many acknowledgements marks the broker as busy: the next one gathers.</summary>
     private const int BusyBatch = 64;
+
+    /// <summary>
+    /// How long a batch gathers under load before it is written. Acknowledgements of messages that online sessions
+    /// acknowledge meanwhile do not wait for it (their changes cancel out and release them); only messages queued for
+    /// offline sessions wait up to this much longer, in exchange for far fewer rows written.
+    /// </summary>
+    private const int GatherMilliseconds = 5;
 
     private int _lastBatchAcks;
 
@@ -54,11 +69,21 @@ internal sealed class StoreJournal : IDisposable
     /// <summary>Whether a QoS 1/2 acknowledgement that depends on changes must wait for them to be stored.</summary>
     public bool AcksWait => _policy == SyncPolicy.Always || _backlogged;
 
-    /// <summary>Starts counting the changes the current thread records (around handling one PUBLISH).</summary>
-    public static void ResetAppended() => t_appended = 0;
+    /// <summary>From now on the changes this thread records belong to the PUBLISH being handled.</summary>
+    public static void BeginTracking()
+    {
+        t_tracking = true;
+        t_current = null;
+    }
 
-    /// <summary>Whether the current thread recorded a change since <see cref="ResetAppended"/>.</summary>
-    public static bool AppendedOnThisThread => t_appended > 0;
+    /// <summary>Ends <see cref="BeginTracking"/>: the held acknowledgement of the PUBLISH's changes, or null when it recorded none.</summary>
+    public static HeldAck? EndTracking()
+    {
+        var held = t_current;
+        t_tracking = false;
+        t_current = null;
+        return held;
+    }
 
     /// <summary>Continues the id sequences after what a loaded store holds.</summary>
     public void StartAfter(long sessionId, long messageId, long deliveryId)
@@ -112,13 +137,15 @@ internal sealed class StoreJournal : IDisposable
     {
         lock (_lock)
         {
-            if (!_open.TryCancelDelivery(id))
+            if (!_open.TryCancelDelivery(id, Ready))
             {
                 AddLocked(StoreChange.DeliveryDeleted(id));
             }
 
             ReleaseReferenceLocked(message);
         }
+
+        ReleaseReady();
     }
 
     public void AddInbound(long sessionId, ushort packetId) => Append(StoreChange.InboundAdded(sessionId, packetId));
@@ -127,11 +154,13 @@ internal sealed class StoreJournal : IDisposable
     {
         lock (_lock)
         {
-            if (!_open.TryCancelInbound(sessionId, packetId))
+            if (!_open.TryCancelInbound(sessionId, packetId, Ready))
             {
                 AddLocked(StoreChange.InboundDeleted(sessionId, packetId));
             }
         }
+
+        ReleaseReady();
     }
 
     /// <summary>Records <paramref name="message"/> as its topic's retained message, replacing <paramref name="previous"/>.</summary>
@@ -146,6 +175,8 @@ internal sealed class StoreJournal : IDisposable
                 ReleaseReferenceLocked(previous);
             }
         }
+
+        ReleaseReady();
     }
 
     public void DeleteRetained(BrokerMessage previous)
@@ -155,6 +186,8 @@ internal sealed class StoreJournal : IDisposable
             AddLocked(StoreChange.RetainedDeleted(previous.Topic));
             ReleaseReferenceLocked(previous);
         }
+
+        ReleaseReady();
     }
 
     /// <summary>Counts a reference made while loading: the message is stored already.</summary>
@@ -164,12 +197,28 @@ internal sealed class StoreJournal : IDisposable
         message.StoreReferences++;
     }
 
-    /// <summary>Holds an acknowledgement until the changes recorded so far are stored.</summary>
-    public void DeferAck(in PendingAck ack)
+    /// <summary>
+    /// Takes a held acknowledgement (its connection has queued it already): ready at once when all its changes were
+    /// undone meanwhile, else at the commit of the batch open now (which holds or follows all its changes).
+    /// </summary>
+    public void Hold(HeldAck held)
     {
+        bool readyNow;
         lock (_lock)
         {
-            _open.Acks.Add(ack);
+            held.Registered = true;
+            readyNow = !held.WaitsForCommit && held.Outstanding == 0;
+            if (!readyNow)
+            {
+                _open.Acks.Add(held);
+            }
+        }
+
+        if (readyNow)
+        {
+            held.Ready = true;
+            held.Connection!.ReleaseHeldAcks();
+            return;
         }
 
         _wake.Set();
@@ -206,10 +255,28 @@ internal sealed class StoreJournal : IDisposable
         }
     }
 
+    private static List<HeldAck> Ready => t_ready ??= [];
+
+    private static void ReleaseReady()
+    {
+        var ready = t_ready;
+        if (ready is null || ready.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var held in ready)
+        {
+            held.Ready = true;
+            held.Connection!.ReleaseHeldAcks();
+        }
+
+        ready.Clear();
+    }
+
     private void AddLocked(in StoreChange change)
     {
-        _open.Add(change);
-        t_appended++;
+        _open.Add(change, t_tracking ? t_current ??= new HeldAck(waitsForCommit: false) : null);
         if (_open.LiveChanges == 1)
         {
             _wake.Set();
@@ -237,7 +304,7 @@ internal sealed class StoreJournal : IDisposable
     {
         if (--message.StoreReferences == 0)
         {
-            if (!_open.TryCancelMessage(message.StoreId))
+            if (!_open.TryCancelMessage(message.StoreId, Ready))
             {
                 AddLocked(StoreChange.MessageDeleted(message.StoreId));
             }
@@ -280,10 +347,10 @@ internal sealed class StoreJournal : IDisposable
         }
         else if (_policy == SyncPolicy.Always && !_stopping && _lastBatchAcks >= BusyBatch)
         {
-            // Under load, let the batch gather for a moment (a millisecond: the timer's grain): online subscribers
-            // acknowledge most deliveries within it, and a delivery acknowledged before its batch is written is never
-            // written at all. At light load the batch is committed at once: the sync is cheap, latency matters more.
-            Thread.Sleep(1);
+            // Under load, let the batch gather: online subscribers acknowledge most deliveries within it, and a
+            // delivery acknowledged before its batch is written is never written at all. At light load the batch is
+            // committed at once: the sync is cheap and latency matters more.
+            Thread.Sleep(GatherMilliseconds);
         }
 
         StoreBatch batch;
@@ -308,9 +375,10 @@ internal sealed class StoreJournal : IDisposable
         // A batch given up at shutdown releases nothing: its acknowledgements would promise what is not stored.
         if (stored)
         {
-            foreach (var ack in batch.Acks)
+            foreach (var held in batch.Acks)
             {
-                ack.Connection.CompleteDeferredAck(ack);
+                held.Ready = true;
+                held.Connection!.ReleaseHeldAcks();
             }
         }
 
