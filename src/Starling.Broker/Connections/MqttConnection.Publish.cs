@@ -46,7 +46,15 @@ internal sealed partial class MqttConnection
             return Violation(error);
         }
 
-        // Every change this PUBLISH records in the store journal belongs to its acknowledgement.
+        // Every change a QoS 1/2 PUBLISH records in the store journal belongs to its acknowledgement and goes into
+        // one batch with the others.
+        var journal = packet.QoS == QualityOfService.AtMostOnce ? null : _broker.Journal;
+        if (journal is null)
+        {
+            return Accept(packet);
+        }
+
+        journal.EnterPublish();
         StoreJournal.BeginTracking();
         try
         {
@@ -55,6 +63,7 @@ internal sealed partial class MqttConnection
         finally
         {
             StoreJournal.EndTracking();
+            journal.ExitPublish();
         }
     }
 

@@ -30,7 +30,10 @@ internal sealed class StoreJournal : IDisposable
     private readonly SyncPolicy _policy;
     private readonly TimeSpan _interval;
     private readonly ILogger _logger;
-    private readonly Lock _lock = new();
+    // A monitor (not a Lock): a batch swap waits on it for the PUBLISH packets being handled.
+    private readonly object _lock = new();
+    private int _activePublishes;
+    private bool _swapPending;
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly ManualResetEventSlim _urgent = new(false);
     private readonly Thread _writer;
@@ -68,6 +71,37 @@ internal sealed class StoreJournal : IDisposable
 
     /// <summary>Whether a QoS 1/2 acknowledgement that depends on changes must wait for them to be stored.</summary>
     public bool AcksWait => _policy == SyncPolicy.Always || _backlogged;
+
+    /// <summary>
+    /// Brackets the handling of one QoS 1/2 PUBLISH (called with no lock held): a batch is never cut inside it, so a
+    /// PUBLISH's changes (its inbound QoS 2 id, the message, a delivery per persistent session, the retained topic)
+    /// are committed together or not at all. A crash between two of them would otherwise lose or duplicate the
+    /// message once the client resends it.
+    /// </summary>
+    public void EnterPublish()
+    {
+        lock (_lock)
+        {
+            while (_swapPending)
+            {
+                Monitor.Wait(_lock);
+            }
+
+            _activePublishes++;
+        }
+    }
+
+    /// <summary>Ends <see cref="EnterPublish"/>.</summary>
+    public void ExitPublish()
+    {
+        lock (_lock)
+        {
+            if (--_activePublishes == 0 && _swapPending)
+            {
+                Monitor.PulseAll(_lock);
+            }
+        }
+    }
 
     /// <summary>From now on the changes this thread records belong to the PUBLISH being handled.</summary>
     public static void BeginTracking()
@@ -356,10 +390,19 @@ internal sealed class StoreJournal : IDisposable
         StoreBatch batch;
         lock (_lock)
         {
+            // Wait for the PUBLISH packets being handled to finish recording (microseconds); new ones wait for the swap.
+            _swapPending = true;
+            while (_activePublishes > 0)
+            {
+                Monitor.Wait(_lock);
+            }
+
             batch = _open;
             _open = _spare ?? new StoreBatch();
             _spare = null;
             _backlogged = false;
+            _swapPending = false;
+            Monitor.PulseAll(_lock);
         }
 
         live.Clear();
