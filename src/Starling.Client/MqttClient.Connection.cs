@@ -64,16 +64,17 @@ public sealed partial class MqttClient
 
             var result = new MqttConnectResult(connAck);
             LastConnectResult = result;
-            var resubscribe = _session.Attach(connection, connAck, Options.MaximumInflight);
+            var resubscribe = _session.Attach(connection, connAck,
+                Options.MaximumInflight ?? (Options.ProtocolVersion == ProtocolVersion.V500 ? ushort.MaxValue : (ushort)20), resuming && Options.Reconnect.Resubscribe);
             var keepAlive = connAck.ServerKeepAlive is { } serverKeepAlive ? TimeSpan.FromSeconds(serverKeepAlive) : Options.KeepAlive;
             var pingTimeout = Options.PingTimeout ?? (keepAlive < TimeSpan.FromSeconds(10) ? keepAlive : TimeSpan.FromSeconds(10));
             connection.Start(_session, keepAlive, pingTimeout, Options.UseOutgoingTopicAliases);
             _everConnected = true;
             _state = MqttClientState.Connected;
             _ = Task.Run(() => WatchAsync(connection), CancellationToken.None);
-            if (resuming && Options.Reconnect.Resubscribe && resubscribe.Count > 0)
+            foreach (var request in resubscribe)
             {
-                await ResubscribeAsync(resubscribe, timeout.Token).ConfigureAwait(false);
+                await request.Completion.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
 
             RaiseConnected(result);
@@ -128,15 +129,6 @@ public sealed partial class MqttClient
             AuthenticationData = v5 ? options.AuthenticationData : null,
             UserProperties = v5 ? options.UserProperties : [],
         };
-    }
-
-    private async Task ResubscribeAsync(List<(TopicSubscription Subscription, int? Identifier)> subscriptions, CancellationToken cancellationToken)
-    {
-        // One SUBSCRIBE per Subscription Identifier, since the identifier belongs to the whole packet.
-        foreach (var group in subscriptions.GroupBy(s => s.Identifier))
-        {
-            await SubscribeAsync([.. group.Select(s => s.Subscription)], group.Key, null, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private async Task WatchAsync(ClientConnection connection)

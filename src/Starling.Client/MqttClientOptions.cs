@@ -98,6 +98,10 @@ public sealed class MqttClientOptions
     /// </summary>
     public int ReceiveBufferCapacity { get; set; } = 1024;
 
-    /// <summary>Upper bound on QoS 1/2 publishes in flight, also when the broker allows more (3.x has no Receive Maximum).</summary>
-    public ushort MaximumInflight { get; set; } = ushort.MaxValue;
+    /// <summary>
+    /// Upper bound on QoS 1/2 publishes in flight. Null: the broker's Receive Maximum in 5.0; 20 in 3.x, which has no
+    /// way to announce a limit (mosquitto's default max_inflight_messages: beyond it, mosquitto 2.0 acknowledges QoS 2
+    /// messages from a 3.1.1 client without delivering them).
+    /// </summary>
+    public ushort? MaximumInflight { get; set; }
 }

@@ -77,11 +77,13 @@ internal sealed class ClientSession : IPacketHandler
     }
 
     /// <summary>
-    /// Adopts a new connection: resends what was in flight (with DUP when the broker kept the session
-    /// [MQTT-4.4.0-1], PUBREL for QoS 2 messages already received by it), then fills the window from the queue.
-    /// Returns the subscriptions to restore when the broker has no session.
+    /// Adopts a new connection. When the broker has no session and <paramref name="resubscribe"/> is set, the
+    /// remembered subscriptions are requested first, so that on the wire they precede every resent message (a client
+    /// that receives its own topics loses nothing). Then what was in flight is resent (with DUP when the broker kept the
+    /// session [MQTT-4.4.0-1], PUBREL for QoS 2 messages it already received), then the window fills from the queue.
+    /// Returns the resubscribe requests to wait for.
     /// </summary>
-    public List<(TopicSubscription Subscription, int? Identifier)> Attach(ClientConnection connection, ConnAckPacket connAck, ushort maximumInflight)
+    public List<PendingRequest> Attach(ClientConnection connection, ConnAckPacket connAck, ushort maximumInflight, bool resubscribe)
     {
         lock (_gate)
         {
@@ -89,6 +91,25 @@ internal sealed class ClientSession : IPacketHandler
             if (!connAck.SessionPresent)
             {
                 _incomingQos2.Clear();
+            }
+
+            var requests = new List<PendingRequest>();
+            if (resubscribe && !connAck.SessionPresent)
+            {
+                // One SUBSCRIBE per Subscription Identifier, which belongs to the whole packet.
+                foreach (var group in _subscriptions.Values.GroupBy(s => s.Identifier))
+                {
+                    var id = _ids.Allocate();
+                    var request = new PendingRequest();
+                    _requests[id] = request;
+                    requests.Add(request);
+                    connection.Enqueue(OutboundPacket.Control(new SubscribePacket
+                    {
+                        PacketId = id,
+                        Subscriptions = [.. group.Select(s => s.Subscription)],
+                        SubscriptionIdentifier = group.Key,
+                    }));
+                }
             }
 
             foreach (var entry in _inflight.Values)
@@ -106,7 +127,7 @@ internal sealed class ClientSession : IPacketHandler
 
             _connection = connection;
             FillWindow(connection);
-            return connAck.SessionPresent ? [] : [.. _subscriptions.Values];
+            return requests;
         }
     }
 
