@@ -4,5 +4,8 @@ using Starling.Cli;
 var root = new RootCommand("Starling: an MQTT 3.1 / 3.1.1 / 5.0 broker for .NET.")
 {
     ServeCommand.Create(),
+    PubCommand.Create(), SubCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+Starling.Cli.Client.ClientFlags.FreeShortHelpAlias(root);
+var parsed = Starling.Cli.Client.ClientFlags.WithOneLineErrors(root.Parse(args));
+return await parsed.InvokeAsync().ConfigureAwait(false);

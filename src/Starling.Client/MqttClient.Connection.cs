@@ -116,7 +116,7 @@ public sealed partial class MqttClient
                 MessageExpiryInterval = v5 ? will.MessageExpiryInterval : null,
                 ContentType = v5 ? will.ContentType : null,
                 ResponseTopic = v5 ? will.ResponseTopic : null,
-                CorrelationData = v5 ? will.CorrelationData?.ToArray() : null,
+                CorrelationData = v5 ? will.CorrelationData : null,
                 UserProperties = v5 ? will.UserProperties : [],
             } : null,
             SessionExpiryInterval = v5 ? options.SessionExpiryInterval : null,

@@ -38,7 +38,7 @@ public sealed class MqttMessage
     public string? ResponseTopic { get; init; }
 
     /// <summary>MQTT 5.0 Correlation Data (request/response).</summary>
-    public ReadOnlyMemory<byte>? CorrelationData { get; init; }
+    public byte[]? CorrelationData { get; init; }
 
     /// <summary>MQTT 5.0 User Properties, in order.</summary>
     public IReadOnlyList<UserProperty> UserProperties { get; init; } = [];
@@ -79,7 +79,7 @@ public sealed class MqttMessage
         MessageExpiryInterval = MessageExpiryInterval,
         ContentType = ContentType,
         ResponseTopic = ResponseTopic,
-        CorrelationData = CorrelationData?.ToArray(),
+        CorrelationData = CorrelationData,
         UserProperties = UserProperties,
     };
 

@@ -62,7 +62,7 @@ internal sealed class RequestResponse : IDisposable
             return false;
         }
 
-        if (_pending.TryRemove(Convert.ToHexString(correlation.Span), out var completion))
+        if (_pending.TryRemove(Convert.ToHexString(correlation), out var completion))
         {
             completion.TrySetResult(message);
         }

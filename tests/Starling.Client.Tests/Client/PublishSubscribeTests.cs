@@ -153,7 +153,7 @@ public sealed class PublishSubscribeTests
         Assert.InRange(message.MessageExpiryInterval ?? 0, 118u, 120u); // the broker forwards the remaining lifetime [MQTT-3.3.2-6]
         Assert.Equal("application/json", message.ContentType);
         Assert.Equal("props/reply", message.ResponseTopic);
-        Assert.Equal(new byte[] { 1, 2, 3 }, message.CorrelationData!.Value.ToArray());
+        Assert.Equal(new byte[] { 1, 2, 3 }, message.CorrelationData);
         // User properties keep their order, duplicates included [MQTT-3.3.2-18].
         Assert.Equal([new UserProperty("a", "1"), new UserProperty("a", "2"), new UserProperty("b", "x")], message.UserProperties);
         Assert.Equal([42], message.SubscriptionIdentifiers);
