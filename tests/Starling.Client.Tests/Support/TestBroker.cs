@@ -19,7 +19,7 @@ public sealed class TestBroker : IAsyncDisposable
     {
         Kind = kind;
         Port = port;
-        ExtraConfig = extraConfig;
+        ExtraConfig = extraConfig.Replace("{dir}", _directory, StringComparison.Ordinal);
     }
 
     public BrokerKind Kind { get; }
@@ -33,9 +33,15 @@ public sealed class TestBroker : IAsyncDisposable
 
     public Uri Uri => new($"mqtt://127.0.0.1:{Port}");
 
-    public static async Task<TestBroker> StartAsync(BrokerKind kind, CancellationToken cancellationToken, string extraConfig = "")
+    public static async Task<TestBroker> StartAsync(BrokerKind kind, CancellationToken cancellationToken, string extraConfig = "",
+        Func<string, Task>? prepare = null)
     {
         var broker = new TestBroker(kind, FreePort.Get(), extraConfig);
+        if (prepare is not null)
+        {
+            await prepare(broker.Directory);
+        }
+
         await broker.StartProcessAsync(cancellationToken);
         return broker;
     }
@@ -94,7 +100,7 @@ public sealed class TestBroker : IAsyncDisposable
             }
             var config = Path.Combine(_directory, "mosquitto.conf");
             await File.WriteAllTextAsync(config,
-                $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {_directory}/\nmax_queued_messages 10000\n{ExtraConfig}\n",
+                $"listener {port} 127.0.0.1\n{(ExtraConfig.Contains("allow_anonymous", StringComparison.Ordinal) ? "" : "allow_anonymous true")}\npersistence true\npersistence_location {_directory}/\nmax_queued_messages 10000\n{ExtraConfig}\n",
                 cancellationToken);
             _process = ExternalProcess.Start(MosquittoBroker.Executable, ["-c", config]);
         }
