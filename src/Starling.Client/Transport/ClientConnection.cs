@@ -145,7 +145,8 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         _outbound.Writer.TryComplete();
         try
         {
-            await _loops.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            // Only the writer: the DISCONNECT must be on the wire; the broker need not close first.
+            await _writer.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException)
         {
