@@ -34,6 +34,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private Task _writer = Task.CompletedTask;
     private int _tornDown;
     private int _queued;
+    private int _drainWaited;
     private long _lastSent = Environment.TickCount64;
     private long _lastReceived = Environment.TickCount64;
 
@@ -173,11 +174,19 @@ internal sealed partial class ClientConnection : IAsyncDisposable
 
     private async ValueTask EnqueueWhenDrainedAsync(OutboundPacket packet, CancellationToken cancellationToken)
     {
-        while (Volatile.Read(ref _queued) >= SoftQueueLimit && !IsClosed)
+        while (true)
         {
             Task drained;
             lock (_drainGate)
             {
+                // Announce the wait before checking (both with full fences; the writer decrements, then reads the flag):
+                // either the writer sees the flag and signals, or this check sees its decrement. No lost wake-up.
+                Interlocked.Exchange(ref _drainWaited, 1);
+                if (Volatile.Read(ref _queued) < SoftQueueLimit || IsClosed)
+                {
+                    break;
+                }
+
                 drained = _drained.Task;
             }
 
@@ -189,14 +198,17 @@ internal sealed partial class ClientConnection : IAsyncDisposable
 
     private void SignalDrained()
     {
+        if (Volatile.Read(ref _drainWaited) == 0)
+        {
+            return; // nobody waits: no signal, no allocation
+        }
+
         TaskCompletionSource drained;
         lock (_drainGate)
         {
             drained = _drained;
-            if (!drained.Task.IsCompleted)
-            {
-                _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
+            _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _drainWaited = 0;
         }
 
         drained.TrySetResult();
