@@ -204,6 +204,31 @@ public sealed class ResilienceTests
     [Theory]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
+    public async Task A_will_with_a_delay_is_published_only_after_the_delay(BrokerKind kind)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await TestBroker.StartAsync(kind, ct);
+        await using var proxy = new TcpProxy(broker.Port);
+        await using var watcher = await ClientTestExtensions.ConnectedAsync(ClientTestExtensions.Options(broker.Uri, "delay-watch"), ct);
+        await watcher.SubscribeAsync("delayed/#", QualityOfService.AtLeastOnce, ct);
+        var options = ClientTestExtensions.Options(proxy.Uri, "delay-client");
+        options.Will = MqttMessage.Create("delayed/gone", "late", QualityOfService.AtLeastOnce);
+        options.WillDelayInterval = 2;
+        options.SessionExpiryInterval = 60; // the will waits for the delay or the session's end, whichever is first [MQTT-3.1.3-9]
+        options.Reconnect.Enabled = false;
+        await using var client = await ClientTestExtensions.ConnectedAsync(options, ct);
+        var dropped = System.Diagnostics.Stopwatch.StartNew();
+
+        proxy.DropAll();
+
+        var will = await watcher.ExpectMessageAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("late", will.PayloadAsString());
+        Assert.True(dropped.Elapsed >= TimeSpan.FromSeconds(1.5), $"the will came after {dropped.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Theory]
+    [InlineData(BrokerKind.Mosquitto)]
+    [InlineData(BrokerKind.Starling)]
     public async Task The_will_is_not_published_after_a_normal_DISCONNECT(BrokerKind kind)
     {
         var ct = TestContext.Current.CancellationToken;
