@@ -120,7 +120,8 @@ public sealed partial class MqttClient
                 UserProperties = v5 ? will.UserProperties : [],
             } : null,
             SessionExpiryInterval = v5 ? options.SessionExpiryInterval : null,
-            ReceiveMaximum = v5 ? options.ReceiveMaximum : null,
+            // By default the broker may have as many QoS 1/2 messages in flight to us as we can park (see InboundDelivery).
+            ReceiveMaximum = v5 ? options.ReceiveMaximum ?? (ushort)Math.Clamp(options.ReceiveBufferCapacity, 1, ushort.MaxValue) : null,
             MaximumPacketSize = v5 ? options.MaximumPacketSize : null,
             TopicAliasMaximum = v5 && options.TopicAliasMaximum > 0 ? options.TopicAliasMaximum : null,
             RequestResponseInformation = v5 ? options.RequestResponseInformation : null,

@@ -44,7 +44,10 @@ public sealed class MqttClientOptions
     /// <summary>MQTT 5.0 Session Expiry Interval in seconds (0 or null: the session ends with the connection).</summary>
     public uint? SessionExpiryInterval { get; set; }
 
-    /// <summary>MQTT 5.0 Receive Maximum announced to the broker: how many QoS 1/2 messages it may have in flight to us.</summary>
+    /// <summary>
+    /// MQTT 5.0 Receive Maximum announced to the broker: how many QoS 1/2 messages it may have in flight to us.
+    /// Default: <see cref="ReceiveBufferCapacity"/>, so those messages never hold up the read loop.
+    /// </summary>
     public ushort? ReceiveMaximum { get; set; }
 
     /// <summary>MQTT 5.0 Maximum Packet Size this client accepts.</summary>
@@ -93,8 +96,9 @@ public sealed class MqttClientOptions
     public string? PublishBufferFile { get; set; }
 
     /// <summary>
-    /// Received messages buffered for the application. When full, the client stops reading the socket (and so stops
-    /// acknowledging) until the application catches up: memory stays bounded.
+    /// Received messages buffered for the application. When full, as many again are held unacknowledged while the
+    /// socket is still read (so acknowledgements of our own publishes keep arriving); beyond that the client stops
+    /// reading the socket until the application catches up. Memory stays bounded.
     /// </summary>
     public int ReceiveBufferCapacity { get; set; } = 1024;
 

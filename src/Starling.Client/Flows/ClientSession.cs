@@ -21,7 +21,7 @@ internal sealed class ClientSession : IPacketHandler
     private readonly Dictionary<ushort, PendingRequest> _requests = [];
     private readonly HashSet<ushort> _incomingQos2 = [];
     private readonly Dictionary<string, (TopicSubscription Subscription, int? Identifier)> _subscriptions = new(StringComparer.Ordinal);
-    private readonly Channel<MqttMessage> _received;
+    private readonly InboundDelivery _delivery;
     private readonly int _capacity;
     private readonly PublishBufferFile? _file;
     private ClientConnection? _connection;
@@ -31,12 +31,7 @@ internal sealed class ClientSession : IPacketHandler
     {
         _capacity = publishBufferCapacity;
         _file = file;
-        _received = Channel.CreateBounded<MqttMessage>(new BoundedChannelOptions(Math.Max(1, receiveBufferCapacity))
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = false,
-            SingleWriter = false,
-        });
+        _delivery = new InboundDelivery(receiveBufferCapacity, AcceptQos2);
         if (file is not null)
         {
             foreach (var (sequence, packet) in file.Load())
@@ -47,10 +42,14 @@ internal sealed class ClientSession : IPacketHandler
     }
 
     /// <summary>Received messages, bounded: when full, the read loop waits.</summary>
-    public ChannelReader<MqttMessage> Received => _received.Reader;
+    public ChannelReader<MqttMessage> Received => _delivery.Reader;
 
     /// <summary>Takes response messages out of the stream before the application sees them (request/response helper).</summary>
-    public Func<MqttMessage, bool>? Interceptor { get; set; }
+    public Func<MqttMessage, bool>? Interceptor
+    {
+        get => _delivery.Interceptor;
+        set => _delivery.Interceptor = value;
+    }
 
     /// <summary>The connection in use, or null while disconnected.</summary>
     public ClientConnection? Connection
@@ -183,7 +182,7 @@ internal sealed class ClientSession : IPacketHandler
             request.Fail(reason);
         }
 
-        _received.Writer.TryComplete();
+        _delivery.Complete();
         _file?.Dispose();
     }
 
@@ -275,43 +274,38 @@ internal sealed class ClientSession : IPacketHandler
 
     public ValueTask OnPublishAsync(ClientConnection connection, PublishPacket packet, string topic, CancellationToken cancellationToken)
     {
+        var message = MqttMessage.FromPacket(packet, topic);
         switch (packet.QoS)
         {
             case QualityOfService.AtMostOnce:
-                return DeliverAsync(packet, topic, cancellationToken);
+                return _delivery.DeliverAsync(message, connection, null, qos2: false, cancellationToken);
             case QualityOfService.AtLeastOnce:
-                // PUBACK after the message is in the application's buffer: a full buffer delays the acknowledgement.
-                var delivered = DeliverAsync(packet, topic, cancellationToken);
-                if (delivered.IsCompletedSuccessfully)
-                {
-                    connection.Enqueue(OutboundPacket.Acknowledge(new AckPacket(PacketType.PubAck, packet.PacketId)));
-                    return default;
-                }
-
-                return AcknowledgeAfterAsync(delivered, connection, new AckPacket(PacketType.PubAck, packet.PacketId));
+                // PUBACK once the message is in the application's buffer.
+                return _delivery.DeliverAsync(message, connection, new AckPacket(PacketType.PubAck, packet.PacketId), qos2: false, cancellationToken);
             default:
-                bool first;
+                bool known;
                 lock (_gate)
                 {
-                    first = _incomingQos2.Add(packet.PacketId);
+                    known = _incomingQos2.Contains(packet.PacketId);
                 }
 
-                var ack = new AckPacket(PacketType.PubRec, packet.PacketId);
-                if (!first)
+                var pubRec = new AckPacket(PacketType.PubRec, packet.PacketId);
+                if (known)
                 {
-                    // Already delivered: a resent PUBLISH is acknowledged again, not delivered twice [MQTT-4.3.3-9].
-                    connection.Enqueue(OutboundPacket.Acknowledge(ack));
+                    // Already accepted: a resent PUBLISH is acknowledged again, not delivered twice [MQTT-4.3.3-9].
+                    connection.Enqueue(OutboundPacket.Acknowledge(pubRec));
                     return default;
                 }
 
-                var delivered2 = DeliverAsync(packet, topic, cancellationToken);
-                if (delivered2.IsCompletedSuccessfully)
-                {
-                    connection.Enqueue(OutboundPacket.Acknowledge(ack));
-                    return default;
-                }
+                return _delivery.DeliverAsync(message, connection, pubRec, qos2: true, cancellationToken);
+        }
+    }
 
-                return AcknowledgeAfterAsync(delivered2, connection, ack);
+    private void AcceptQos2(ushort packetId)
+    {
+        lock (_gate)
+        {
+            _incomingQos2.Add(packetId);
         }
     }
 
@@ -390,23 +384,6 @@ internal sealed class ClientSession : IPacketHandler
         }
 
         request?.Complete(ack);
-    }
-
-    private static async ValueTask AcknowledgeAfterAsync(ValueTask delivered, ClientConnection connection, AckPacket ack)
-    {
-        await delivered.ConfigureAwait(false);
-        connection.Enqueue(OutboundPacket.Acknowledge(ack));
-    }
-
-    private ValueTask DeliverAsync(PublishPacket packet, string topic, CancellationToken cancellationToken)
-    {
-        var message = MqttMessage.FromPacket(packet, topic);
-        if (Interceptor?.Invoke(message) == true)
-        {
-            return default;
-        }
-
-        return _received.Writer.TryWrite(message) ? default : _received.Writer.WriteAsync(message, cancellationToken);
     }
 
     private void EnsureRoom(bool allowOffline)

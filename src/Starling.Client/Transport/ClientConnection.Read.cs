@@ -103,9 +103,20 @@ internal sealed partial class ClientConnection
         return new ValueTask<bool>(false);
     }
 
-    private static async ValueTask<bool> AwaitDeliveryAsync(ValueTask delivered)
+    private async ValueTask<bool> AwaitDeliveryAsync(ValueTask delivered)
     {
-        await delivered.ConfigureAwait(false);
+        // The application is behind: the socket is not read meanwhile, so silence from the broker proves nothing.
+        Volatile.Write(ref _waitingForApplication, true);
+        try
+        {
+            await delivered.ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _lastReceived, Environment.TickCount64);
+            Volatile.Write(ref _waitingForApplication, false);
+        }
+
         return true;
     }
 

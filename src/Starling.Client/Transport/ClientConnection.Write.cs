@@ -123,7 +123,9 @@ internal sealed partial class ClientConnection
                 Volatile.Write(ref _lastSent, pingSent);
                 Enqueue(OutboundPacket.Control(PingReqPacket.Instance));
                 await Task.Delay(pingTimeout, token).ConfigureAwait(false);
-                if (Volatile.Read(ref _lastReceived) < pingSent)
+                // A read loop held up by a slow application has not read the PINGRESP: not a dead connection. A dead
+                // one is still found then, when a write (this PINGREQ or a later one) fails.
+                if (Volatile.Read(ref _lastReceived) < pingSent && !Volatile.Read(ref _waitingForApplication))
                 {
                     Abort(new DisconnectInfo(ReasonCode.KeepAliveTimeout,
                         $"No answer from the broker within {pingTimeout.TotalSeconds:0.#} s of a PINGREQ: the connection is dead"));

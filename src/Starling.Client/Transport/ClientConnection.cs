@@ -35,6 +35,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private int _tornDown;
     private int _queued;
     private int _drainWaited;
+    private bool _waitingForApplication;
     private long _lastSent = Environment.TickCount64;
     private long _lastReceived = Environment.TickCount64;
 

@@ -12,7 +12,7 @@ public sealed class PubSubCommandTests
 {
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(30);
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto, "mqttv5")]
     [InlineData(BrokerKind.Mosquitto, "mqttv311")]
     [InlineData(BrokerKind.Mosquitto, "mqttv31")]
@@ -37,7 +37,7 @@ public sealed class PubSubCommandTests
         Assert.Equal(["cli/m hello world", "cli/l line one", "cli/l line two", "cli/f from a file", "cli/n "], sub.StandardOutput);
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task Sub_F_and_json_print_QoS_retain_and_the_v5_properties_given_to_pub_with_D(BrokerKind kind)
@@ -64,7 +64,7 @@ public sealed class PubSubCommandTests
         Assert.Equal("v", root.GetProperty("user-properties")[0].GetProperty("k").GetString());
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task A_retained_message_from_pub_r_is_printed_by_a_later_sub_but_skipped_with_R(BrokerKind kind)
@@ -84,7 +84,7 @@ public sealed class PubSubCommandTests
         Assert.Equal(["0 fresh"], skipping.StandardOutput);
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task Sub_W_exits_with_27_when_the_time_limit_passes_and_L_url_gives_host_port_and_topic(BrokerKind kind)
@@ -97,7 +97,7 @@ public sealed class PubSubCommandTests
         Assert.Empty(sub.StandardOutput);
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task The_will_given_to_sub_is_published_when_the_sub_process_is_killed(BrokerKind kind)
@@ -115,7 +115,7 @@ public sealed class PubSubCommandTests
         Assert.Equal(["wills/doomed gone"], watcher.StandardOutput);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Pub_to_a_port_where_nothing_listens_exits_2_with_one_line()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -126,7 +126,7 @@ public sealed class PubSubCommandTests
         Assert.StartsWith("starling pub: Cannot connect to mqtt://127.0.0.1:", error, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     // mosquitto 2.0.11 answers a wrong password with Not Authorized: 0x87 in 5.0, return code 5 in 3.1.1 (reported with
     // its 5.0 name and value).
     [InlineData("mqttv5", "NotAuthorized (0x87)")]
@@ -156,7 +156,7 @@ public sealed class PubSubCommandTests
         Assert.Equal(0, await RunAsync(["pub", "-h", "127.0.0.1", "-p", port, "-V", version, "-u", "alice", "-P", "secret", "-t", "x", "-m", "y"], ct));
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(new[] { "pub", "-t", "x" }, "Give exactly one of -m, -f, -l, -n or -s.")]
     [InlineData(new[] { "pub", "-t", "x", "-m", "y", "-q", "3" }, "QoS must be 0, 1 or 2")]
     [InlineData(new[] { "pub", "-t", "x", "-m", "y", "-V", "mqttv4" }, "unknown protocol version 'mqttv4'")]

@@ -11,7 +11,7 @@ namespace Starling.Client.Tests.Client;
 /// </summary>
 public sealed class AuthAndRedirectTests
 {
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task The_authentication_handler_answers_each_AUTH_challenge_until_CONNACK()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -54,7 +54,7 @@ public sealed class AuthAndRedirectTests
         Assert.True(client.IsConnected);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_CONNACK_redirect_is_reported_with_its_reason_code_and_Server_Reference()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -72,7 +72,7 @@ public sealed class AuthAndRedirectTests
         Assert.Contains("use server other.example:1883", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_DISCONNECT_with_Server_Moved_is_reported_in_the_Disconnected_event()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -18,7 +18,7 @@ public sealed class PublishSubscribeTests
         { BrokerKind.Starling, ProtocolVersion.V500 },
     };
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [MemberData(nameof(BrokersAndVersions))]
     public async Task Messages_round_trip_at_QoS_0_1_and_2_and_each_publish_completes_with_its_flow(BrokerKind kind, ProtocolVersion version)
     {
@@ -46,7 +46,7 @@ public sealed class PublishSubscribeTests
         await client.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(300));
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task Qos2_messages_from_another_client_arrive_exactly_once_in_order(BrokerKind kind)
@@ -70,7 +70,7 @@ public sealed class PublishSubscribeTests
         Assert.Equal(0, sender.PendingPublishCount);
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task More_publishes_than_the_brokers_Receive_Maximum_are_windowed_and_all_acknowledged(BrokerKind kind)
@@ -89,7 +89,7 @@ public sealed class PublishSubscribeTests
         Assert.True(client.IsConnected);
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task A_slow_consumer_with_a_tiny_receive_buffer_still_gets_every_message_in_order(BrokerKind kind)
@@ -123,7 +123,7 @@ public sealed class PublishSubscribeTests
         Assert.Equal(300, received.Distinct().Count());
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task Every_MQTT5_publish_property_and_the_subscription_identifier_round_trip(BrokerKind kind)
@@ -159,7 +159,7 @@ public sealed class PublishSubscribeTests
         Assert.Equal([42], message.SubscriptionIdentifiers);
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task Topic_aliases_are_used_within_each_sides_limit_and_every_message_keeps_its_topic(BrokerKind kind)
@@ -192,7 +192,7 @@ public sealed class PublishSubscribeTests
         Assert.Equal(expected.Order(), received.Select(m => m.Topic).Order());
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task Request_response_helper_gets_the_reply_correlated_to_its_request(BrokerKind kind)
@@ -217,7 +217,7 @@ public sealed class PublishSubscribeTests
         await requester.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100)); // responses are not also delivered as messages
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
     public async Task A_message_handler_gets_every_message_in_order_one_at_a_time(BrokerKind kind)
@@ -257,7 +257,7 @@ public sealed class PublishSubscribeTests
         Assert.Equal(Enumerable.Range(0, 100).Select(i => i.ToString("D3", System.Globalization.CultureInfo.InvariantCulture)), received);
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Many_QoS_0_publishes_beyond_the_outbound_queue_bound_never_stall()
     {
         // Regression: a publisher waiting for the writer to drain the queue could miss the writer's signal and sleep
@@ -281,7 +281,7 @@ public sealed class PublishSubscribeTests
         }
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Connecting_to_a_port_where_nothing_listens_fails_with_one_clear_exception()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -9,7 +9,7 @@ namespace Starling.Client.Tests.Client;
 /// <summary>mqtts:// (server validation, client certificates) against mosquitto's TLS listener; ws:// and wss:// through a bridge.</summary>
 public sealed class TransportTests
 {
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Mqtts_with_a_private_CA_and_a_client_certificate_round_trips_and_an_untrusted_server_is_refused()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -64,7 +64,7 @@ public sealed class TransportTests
         Assert.Equal(["tls/cli over tls"], sub.StandardOutput);
     }
 
-    [Theory]
+    [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto, false)]
     [InlineData(BrokerKind.Mosquitto, true)]
     [InlineData(BrokerKind.Starling, false)]
