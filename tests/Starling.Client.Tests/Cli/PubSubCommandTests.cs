@@ -156,6 +156,32 @@ public sealed class PubSubCommandTests
         Assert.Equal(0, await RunAsync(["pub", "-h", "127.0.0.1", "-p", port, "-V", version, "-u", "alice", "-P", "secret", "-t", "x", "-m", "y"], ct));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_publish_the_broker_refuses_exits_4_and_the_library_returns_the_reason_code()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await TestBroker.StartAsync(BrokerKind.Mosquitto, ct, "acl_file {dir}/acl\n", async directory =>
+        {
+            var acl = Path.Combine(directory, "acl");
+            await File.WriteAllTextAsync(acl, "topic readwrite allowed/#\n", ct);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(acl, (UnixFileMode)0x1A4);
+            }
+        });
+        var port = broker.Port.ToString(CultureInfo.InvariantCulture);
+
+        await using var refused = StarlingCli.Start(["pub", "-h", "127.0.0.1", "-p", port, "-t", "denied/x", "-m", "y", "-q", "1"]);
+        Assert.Equal(4, await refused.WaitForExitAsync(ProcessTimeout, ct));
+        Assert.Equal("starling pub: The broker refused the publish: NotAuthorized (0x87).", Assert.Single(refused.StandardError));
+
+        await using var client = await ClientTestExtensions.ConnectedAsync(ClientTestExtensions.Options(broker.Uri, "acl"), ct);
+        var result = await client.PublishAsync("denied/x", "y", QualityOfService.ExactlyOnce, cancellationToken: ct); // PUBREC 0x87 ends the flow
+        Assert.Equal(ReasonCode.NotAuthorized, result.ReasonCode);
+        Assert.False(result.IsSuccess);
+        Assert.True((await client.PublishAsync("allowed/x", "y", QualityOfService.AtLeastOnce, cancellationToken: ct)).IsSuccess);
+    }
+
     [Theory(Timeout = 60_000)]
     [InlineData(new[] { "pub", "-t", "x" }, "Give exactly one of -m, -f, -l, -n or -s.")]
     [InlineData(new[] { "pub", "-t", "x", "-m", "y", "-q", "3" }, "QoS must be 0, 1 or 2")]
