@@ -170,6 +170,17 @@ internal sealed partial class ClientConnection : IAsyncDisposable
             // Loops end by cancellation or a closed stream.
         }
 
+        // Returns the pipes' pooled buffers; the stream is closed already, so nothing is written.
+        try
+        {
+            await _input.CompleteAsync().ConfigureAwait(false);
+            await _output.CompleteAsync(new ObjectDisposedException(nameof(ClientConnection))).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Already completed or the stream refused: nothing left to release.
+        }
+
         _stop.Dispose();
     }
 

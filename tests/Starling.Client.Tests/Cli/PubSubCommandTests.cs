@@ -67,6 +67,22 @@ public sealed class PubSubCommandTests
     [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
+    public async Task Pub_s_sends_all_of_standard_input_as_one_message(BrokerKind kind)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await TestBroker.StartAsync(kind, ct);
+        var port = broker.Port.ToString(CultureInfo.InvariantCulture);
+        await using var sub = await StartSubAsync(["-p", port, "-h", "127.0.0.1", "-t", "stdin/x", "-C", "1", "-F", "%l %x"], ct);
+
+        Assert.Equal(0, await RunAsync(["pub", "-p", port, "-h", "127.0.0.1", "-t", "stdin/x", "-s"], ct, stdin: "a\nb\n"));
+
+        Assert.Equal(0, await sub.WaitForExitAsync(ProcessTimeout, ct));
+        Assert.Equal(["4 610a620a"], sub.StandardOutput);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(BrokerKind.Mosquitto)]
+    [InlineData(BrokerKind.Starling)]
     public async Task A_retained_message_from_pub_r_is_printed_by_a_later_sub_but_skipped_with_R(BrokerKind kind)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -106,7 +122,7 @@ public sealed class PubSubCommandTests
         await using var broker = await TestBroker.StartAsync(kind, ct);
         var port = broker.Port.ToString(CultureInfo.InvariantCulture);
         await using var watcher = await StartSubAsync(["-p", port, "-h", "127.0.0.1", "-t", "wills/#", "-v", "-C", "1"], ct);
-        await using var doomed = await StartSubAsync(["-p", port, "-h", "127.0.0.1", "-t", "nothing", "--will-topic", "wills/doomed",
+        await using var doomed = await StartSubAsync(["-p", port, "-h", "127.0.0.1", "-i", "doomed-sub", "-k", "5", "-t", "nothing", "--will-topic", "wills/doomed",
             "--will-payload", "gone", "--will-qos", "1"], ct);
 
         doomed.Kill(); // SIGKILL: the socket closes without DISCONNECT [MQTT-3.1.2-8]

@@ -62,6 +62,12 @@ public sealed class TransportTests
         Assert.Equal(0, await pub.WaitForExitAsync(TimeSpan.FromSeconds(30), ct));
         Assert.Equal(0, await sub.WaitForExitAsync(TimeSpan.FromSeconds(30), ct));
         Assert.Equal(["tls/cli over tls"], sub.StandardOutput);
+
+        // Without --cafile the broker's certificate is not trusted: exit 2; --insecure skips the check.
+        await using var untrustedPub = StarlingCli.Start(["pub", "-L", $"mqtts://127.0.0.1:{port}/tls/cli", "--cert", certs.ClientPem, "--key", certs.ClientKeyPem, "-m", "x"]);
+        Assert.Equal(2, await untrustedPub.WaitForExitAsync(TimeSpan.FromSeconds(30), ct));
+        await using var insecurePub = StarlingCli.Start(["pub", "-L", $"mqtts://127.0.0.1:{port}/tls/cli", "--insecure", "--cert", certs.ClientPem, "--key", certs.ClientKeyPem, "-m", "x"]);
+        Assert.Equal(0, await insecurePub.WaitForExitAsync(TimeSpan.FromSeconds(30), ct));
     }
 
     [Theory(Timeout = 60_000)]
