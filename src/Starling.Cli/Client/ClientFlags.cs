@@ -64,10 +64,15 @@ internal sealed class ClientFlags
 
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "Do not check the server certificate (tests only)." };
 
-    /// <summary>The help option keeps --help and -? only, so that -h can be the host as in mosquitto_pub / mosquitto_sub.</summary>
-    public static void FreeShortHelpAlias(RootCommand root)
+    /// <summary>
+    /// Adds <c>pub</c> and <c>sub</c>, and keeps only --help and -? for help, so that -h can be the host as in
+    /// mosquitto_pub / mosquitto_sub.
+    /// </summary>
+    public static void AddClientCommands(RootCommand root)
     {
         ArgumentNullException.ThrowIfNull(root);
+        root.Subcommands.Add(PubCommand.Create());
+        root.Subcommands.Add(SubCommand.Create());
         foreach (var option in root.Options)
         {
             if (option is System.CommandLine.Help.HelpOption help)
