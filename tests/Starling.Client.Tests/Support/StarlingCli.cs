@@ -7,8 +7,8 @@ internal static class StarlingCli
 {
     public static string Dll { get; } = FindDll();
 
-    public static ExternalProcess Start(IEnumerable<string> arguments, bool redirectInput = false) =>
-        ExternalProcess.Start("dotnet", [Dll, .. arguments], Path.GetTempPath(), redirectInput);
+    public static ExternalProcess Start(IEnumerable<string> arguments, bool redirectInput = false, string? workingDirectory = null) =>
+        ExternalProcess.Start("dotnet", [Dll, .. arguments], workingDirectory ?? Path.GetTempPath(), redirectInput);
 
     private static string FindDll()
     {

@@ -6,9 +6,9 @@ using Starling.TestKit;
 namespace Starling.Client.Tests.Support;
 
 /// <summary>
-/// A broker process on a fixed free loopback port that a test can kill, restart on the same port, or freeze
-/// (SIGSTOP) to make a connection silently dead. Mosquitto runs with persistence in a temp directory, so a graceful
-/// restart keeps sessions; Starling keeps sessions in memory only (its durable store is not merged yet).
+/// A broker process on a fixed free loopback port that a test can kill or restart on the same port.
+/// Mosquitto runs with persistence in a temp directory, so a graceful restart keeps sessions; Starling runs in that
+/// directory too (in memory on this branch; with the durable store, its ./data is kept there).
 /// </summary>
 public sealed class TestBroker : IAsyncDisposable
 {
@@ -106,7 +106,9 @@ public sealed class TestBroker : IAsyncDisposable
         }
         else
         {
-            _process = StarlingCli.Start(["serve", "--port", port, "--bind", "127.0.0.1"]);
+            // Run in the broker's own directory, so that anything serve keeps relative to it (a durable store's
+            // ./data) belongs to this broker alone and survives its restarts.
+            _process = StarlingCli.Start(["serve", "--port", port, "--bind", "127.0.0.1"], workingDirectory: _directory);
         }
 
         // The port may linger for a moment after a kill; retry until the new process listens.
