@@ -68,7 +68,8 @@ public sealed partial class MqttClient
                 Options.MaximumInflight ?? (Options.ProtocolVersion == ProtocolVersion.V500 ? ushort.MaxValue : (ushort)20), resuming && Options.Reconnect.Resubscribe);
             var keepAlive = connAck.ServerKeepAlive is { } serverKeepAlive ? TimeSpan.FromSeconds(serverKeepAlive) : Options.KeepAlive;
             var pingTimeout = Options.PingTimeout ?? (keepAlive < TimeSpan.FromSeconds(10) ? keepAlive : TimeSpan.FromSeconds(10));
-            connection.Start(_session, keepAlive, pingTimeout, Options.UseOutgoingTopicAliases);
+            connection.Start(_session, keepAlive, pingTimeout, Options.UseOutgoingTopicAliases,
+                Options.ProtocolVersion == ProtocolVersion.V500 ? Options.MaximumPacketSize : null);
             _everConnected = true;
             _state = MqttClientState.Connected;
             _ = Task.Run(() => WatchAsync(connection), CancellationToken.None);

@@ -20,7 +20,9 @@ internal sealed partial class ClientConnection
                 Volatile.Write(ref _lastReceived, Environment.TickCount64);
                 while (true)
                 {
-                    var status = FrameReader.TryReadFrame(buffer, int.MaxValue, Version, out var frame, out var error);
+                    // A packet larger than the Maximum Packet Size we announced is refused from its fixed header:
+                    // DISCONNECT 0x95 (§3.1.2.11.4).
+                    var status = FrameReader.TryReadFrame(buffer, _maximumIncoming, Version, out var frame, out var error);
                     if (status == FrameStatus.Incomplete)
                     {
                         break;
@@ -184,7 +186,8 @@ internal sealed partial class ClientConnection
 
     private async Task AbortAfterWriterAsync(DisconnectInfo info)
     {
-        _closed.TrySetResult(info);
+        // Closed is completed only by Abort, after the writer: whoever watches it closes the stream, and the
+        // DISCONNECT must be written first.
         try
         {
             await _writer.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);

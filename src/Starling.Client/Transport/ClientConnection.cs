@@ -34,6 +34,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private Task _writer = Task.CompletedTask;
     private int _tornDown;
     private int _queued;
+    private int _maximumIncoming = int.MaxValue;
     private int _drainWaited;
     private bool _waitingForApplication;
     private long _lastSent = Environment.TickCount64;
@@ -82,9 +83,10 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     }
 
     /// <summary>Starts the loops once the session has attached itself.</summary>
-    public void Start(IPacketHandler handler, TimeSpan keepAlive, TimeSpan pingTimeout, bool useOutgoingAliases)
+    public void Start(IPacketHandler handler, TimeSpan keepAlive, TimeSpan pingTimeout, bool useOutgoingAliases, uint? maximumPacketSize)
     {
         _handler = handler;
+        _maximumIncoming = maximumPacketSize is { } limit ? (int)Math.Min(limit, int.MaxValue) : int.MaxValue;
         if (!useOutgoingAliases)
         {
             ServerTopicAliasMaximum = 0;

@@ -6,8 +6,8 @@ using Starling.Protocol.Packets;
 namespace Starling.Client.Tests.Client;
 
 /// <summary>
-/// Enhanced authentication and Server Reference, against a scripted broker: mosquitto needs a plugin for AUTH and
-/// neither broker here redirects clients.
+/// Enhanced authentication, Server Reference and an oversized packet, against a scripted broker: mosquitto needs a
+/// plugin for AUTH, neither broker here redirects clients, and both respect the client's Maximum Packet Size.
 /// </summary>
 public sealed class AuthAndRedirectTests
 {
@@ -95,5 +95,29 @@ public sealed class AuthAndRedirectTests
         Assert.Equal("new.example:8883", e.ServerReference);
         Assert.Contains("maintenance", e.Reason, StringComparison.Ordinal);
         Assert.False(e.WillReconnect);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_packet_above_the_announced_Maximum_Packet_Size_ends_the_connection_with_0x95()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = new ScriptedBroker();
+        var options = ClientTestExtensions.Options(broker.Uri, "small");
+        options.MaximumPacketSize = 100;
+        options.Reconnect.Enabled = false;
+        await using var client = new MqttClient(options);
+        var disconnected = new TaskCompletionSource<MqttDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Disconnected += (_, e) => disconnected.TrySetResult(e);
+        var connecting = client.ConnectAsync(ct);
+        await broker.AcceptAsync(ct);
+        Assert.Equal(100u, (await broker.ExpectAsync<ConnectPacket>(ct)).MaximumPacketSize);
+        await broker.SendAsync(new ConnAckPacket { ReasonCode = ReasonCode.Success }, ct);
+        await connecting;
+
+        await broker.SendAsync(new PublishPacket { Topic = "big", Payload = new byte[200] }, ct);
+
+        Assert.Equal(ReasonCode.PacketTooLarge, (await broker.ExpectAsync<DisconnectPacket>(ct)).ReasonCode);
+        Assert.Equal(ReasonCode.PacketTooLarge, (await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10), ct)).ReasonCode);
+        await client.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
     }
 }

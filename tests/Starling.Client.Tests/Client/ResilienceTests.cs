@@ -204,6 +204,7 @@ public sealed class ResilienceTests
         await using var proxy = new TcpProxy(broker.Port);
         var options = ClientTestExtensions.Options(proxy.Uri, "file");
         options.PublishBufferFile = file;
+        options.Reconnect.Enabled = false; // the first run must not get its messages through before it stops
 
         await using (var firstRun = await ClientTestExtensions.ConnectedAsync(options, ct))
         {

@@ -54,11 +54,23 @@ public sealed class ClientUnitTests
             {
                 Assert.Empty(first.Load());
                 var a = first.Append(new PublishPacket { Topic = "t/a", Payload = "1"u8.ToArray(), QoS = QualityOfService.AtLeastOnce });
-                first.Append(new PublishPacket { Topic = "t/ü", Payload = new byte[] { 0, 255 }, QoS = QualityOfService.ExactlyOnce, Retain = true });
+                first.Append(new PublishPacket
+                {
+                    Topic = "t/ü",
+                    Payload = new byte[] { 0, 255 },
+                    QoS = QualityOfService.ExactlyOnce,
+                    Retain = true,
+                    PayloadFormat = PayloadFormatIndicator.Unspecified,
+                    MessageExpiryInterval = 60,
+                    ContentType = "a b",
+                    ResponseTopic = "r/t",
+                    CorrelationData = [1, 2],
+                    UserProperties = [new UserProperty("k", "v:1"), new UserProperty("k", "")],
+                });
                 first.Remove(a);
             }
 
-            File.AppendAllText(path, "+ 99 1 0 dG9ya"); // a crash in the middle of a line
+            File.AppendAllText(path, "+ 99 1 0 dG9ya eA== pf=1"); // a crash in the middle of a line
 
             using var second = new PublishBufferFile(path);
             var kept = Assert.Single(second.Load());
@@ -66,6 +78,12 @@ public sealed class ClientUnitTests
             Assert.Equal(new byte[] { 0, 255 }, kept.Packet.Payload.ToArray());
             Assert.Equal(QualityOfService.ExactlyOnce, kept.Packet.QoS);
             Assert.True(kept.Packet.Retain);
+            Assert.Equal(PayloadFormatIndicator.Unspecified, kept.Packet.PayloadFormat);
+            Assert.Equal(60u, kept.Packet.MessageExpiryInterval);
+            Assert.Equal("a b", kept.Packet.ContentType);
+            Assert.Equal("r/t", kept.Packet.ResponseTopic);
+            Assert.Equal(new byte[] { 1, 2 }, kept.Packet.CorrelationData);
+            Assert.Equal([new UserProperty("k", "v:1"), new UserProperty("k", "")], kept.Packet.UserProperties);
             Assert.Single(File.ReadAllLines(path)); // compacted
         }
         finally
