@@ -276,6 +276,25 @@ public sealed class ResilienceTests
     [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
+    public async Task DISCONNECT_with_reason_0x04_asks_the_broker_to_publish_the_will(BrokerKind kind)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await TestBroker.StartAsync(kind, ct);
+        await using var watcher = await ClientTestExtensions.ConnectedAsync(ClientTestExtensions.Options(broker.Uri, "will4-watch"), ct);
+        await watcher.SubscribeAsync("will4/#", QualityOfService.AtLeastOnce, ct);
+        var options = ClientTestExtensions.Options(broker.Uri, "will4-client");
+        options.Will = MqttMessage.Create("will4/gone", "asked for", QualityOfService.AtLeastOnce);
+        await using (var client = await ClientTestExtensions.ConnectedAsync(options, ct))
+        {
+            await client.DisconnectAsync(ReasonCode.DisconnectWithWillMessage, ct); // §3.14.2.1, reason 0x04
+        }
+
+        Assert.Equal("asked for", (await watcher.ExpectMessageAsync()).PayloadAsString());
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(BrokerKind.Mosquitto)]
+    [InlineData(BrokerKind.Starling)]
     public async Task The_will_is_not_published_after_a_normal_DISCONNECT(BrokerKind kind)
     {
         var ct = TestContext.Current.CancellationToken;
