@@ -78,6 +78,7 @@ public sealed partial class MqttClient
                 await request.Completion.WaitAsync(timeout.Token).ConfigureAwait(false);
             }
 
+            Volatile.Read(ref _connectedSignal).TrySetResult();
             RaiseConnected(result);
             return result;
         }
@@ -141,6 +142,13 @@ public sealed partial class MqttClient
         var reconnect = Options.Reconnect.Enabled && !_stopped && _state != MqttClientState.Disposed;
         if (_state != MqttClientState.Disposed)
         {
+            // Requests made from now on wait for the next connection.
+            var previous = Volatile.Read(ref _connectedSignal);
+            if (previous.Task.IsCompleted)
+            {
+                Interlocked.CompareExchange(ref _connectedSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), previous);
+            }
+
             _state = reconnect ? MqttClientState.Reconnecting : MqttClientState.Disconnected;
         }
 

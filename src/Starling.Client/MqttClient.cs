@@ -21,6 +21,7 @@ public sealed partial class MqttClient : IAsyncDisposable
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly RequestResponse _requests;
     private Task? _dispatcher;
+    private TaskCompletionSource _connectedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile MqttClientState _state;
     private bool _everConnected;
     private bool _stopped;
@@ -131,7 +132,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         bool retain = false, CancellationToken cancellationToken = default) =>
         PublishAsync(MqttMessage.Create(topic, payload, qos, retain), cancellationToken);
 
-    /// <summary>Subscribes to one filter.</summary>
+    /// <summary>Subscribes to one filter (while reconnecting: once connected again).</summary>
     public Task<MqttSubscribeResult> SubscribeAsync(string topicFilter, QualityOfService qos = QualityOfService.AtMostOnce,
         CancellationToken cancellationToken = default) =>
         SubscribeAsync([new TopicSubscription(topicFilter, qos)], null, null, cancellationToken);
@@ -139,7 +140,9 @@ public sealed partial class MqttClient : IAsyncDisposable
     /// <summary>
     /// Subscribes to several filters in one SUBSCRIBE, with the MQTT 5.0 options (No Local, Retain As Published, Retain
     /// Handling, a Subscription Identifier, User Properties). Returns one reason code per filter. Granted filters are
-    /// remembered and subscribed again after a reconnect to a broker that lost the session.
+    /// remembered and subscribed again after a reconnect to a broker that lost the session. While the client is
+    /// reconnecting, the request waits for the connection (and is sent again if the connection is lost before the
+    /// SUBACK); before the first connect it throws.
     /// </summary>
     public async Task<MqttSubscribeResult> SubscribeAsync(IReadOnlyList<TopicSubscription> subscriptions, int? subscriptionIdentifier = null,
         IReadOnlyList<UserProperty>? userProperties = null, CancellationToken cancellationToken = default)
@@ -153,13 +156,13 @@ public sealed partial class MqttClient : IAsyncDisposable
             }
         }
 
-        var ack = (SubAckPacket)await _session.RequestAsync(id => new SubscribePacket
+        var ack = (SubAckPacket)await WhenConnectedAsync(() => _session.RequestAsync(id => new SubscribePacket
         {
             PacketId = id,
             Subscriptions = subscriptions,
             SubscriptionIdentifier = subscriptionIdentifier,
             UserProperties = userProperties ?? [],
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken), cancellationToken).ConfigureAwait(false);
         var items = new MqttFilterResult[subscriptions.Count];
         for (var i = 0; i < items.Length; i++)
         {
@@ -179,12 +182,12 @@ public sealed partial class MqttClient : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topicFilters);
-        var ack = (UnsubAckPacket)await _session.RequestAsync(id => new UnsubscribePacket
+        var ack = (UnsubAckPacket)await WhenConnectedAsync(() => _session.RequestAsync(id => new UnsubscribePacket
         {
             PacketId = id,
             TopicFilters = topicFilters,
             UserProperties = userProperties ?? [],
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken), cancellationToken).ConfigureAwait(false);
         var items = new MqttFilterResult[topicFilters.Count];
         for (var i = 0; i < items.Length; i++)
         {
@@ -227,6 +230,31 @@ public sealed partial class MqttClient : IAsyncDisposable
         await connection.DisconnectAsync(new DisconnectPacket { ReasonCode = reasonCode }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs a SUBSCRIBE or UNSUBSCRIBE exchange; while reconnecting, waits for the connection first, and tries again
+    /// when the connection is lost before the answer (both requests are idempotent).
+    /// </summary>
+    private async Task<T> WhenConnectedAsync<T>(Func<Task<T>> exchange, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_everConnected && _state is MqttClientState.Reconnecting or MqttClientState.Connecting)
+            {
+                await Volatile.Read(ref _connectedSignal).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                return await exchange().ConfigureAwait(false);
+            }
+            catch (MqttClientException) when (_everConnected && !_stopped && Options.Reconnect.Enabled && !cancellationToken.IsCancellationRequested
+                && _state is MqttClientState.Reconnecting or MqttClientState.Connecting)
+            {
+                // Lost meanwhile: wait for the next connection.
+            }
+        }
+    }
+
     /// <summary>Disconnects (gracefully when connected), stops reconnecting, and fails whatever is still waiting.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -246,6 +274,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         }
 
         _state = MqttClientState.Disposed;
+        _connectedSignal.TrySetException(new ObjectDisposedException(nameof(MqttClient)));
         await _lifetime.CancelAsync().ConfigureAwait(false);
         if (_session.Connection is { } connection)
         {

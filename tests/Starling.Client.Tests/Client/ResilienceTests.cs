@@ -48,6 +48,29 @@ public sealed class ResilienceTests
     [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
     [InlineData(BrokerKind.Starling)]
+    public async Task A_subscription_requested_while_reconnecting_is_made_once_the_broker_is_back(BrokerKind kind)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await TestBroker.StartAsync(kind, ct);
+        await using var client = await ClientTestExtensions.ConnectedAsync(ClientTestExtensions.Options(broker.Uri, "late-sub"), ct);
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Disconnected += (_, _) => disconnected.TrySetResult();
+        await broker.KillAsync();
+        await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        var subscribing = client.SubscribeAsync("late/#", QualityOfService.AtLeastOnce, ct);
+        Assert.False(subscribing.IsCompleted);
+        await broker.StartAgainAsync(ct);
+
+        var result = await subscribing.WaitAsync(TimeSpan.FromSeconds(15), ct);
+        Assert.Equal(ReasonCode.GrantedQoS1, Assert.Single(result.Items).ReasonCode);
+        await client.PublishAsync("late/x", "made it", QualityOfService.AtLeastOnce, cancellationToken: ct);
+        Assert.Equal("made it", (await client.ExpectMessageAsync()).PayloadAsString());
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(BrokerKind.Mosquitto)]
+    [InlineData(BrokerKind.Starling)]
     public async Task Publishes_in_flight_when_the_network_dies_are_resent_on_the_resumed_session(BrokerKind kind)
     {
         var ct = TestContext.Current.CancellationToken;
