@@ -7,4 +7,5 @@ var root = new RootCommand("Starling: an MQTT 3.1 / 3.1.1 / 5.0 broker for .NET.
     StoreCommand.Create(),
     Starling.Cli.Bench.BenchCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+Starling.Cli.Client.ClientFlags.AddClientCommands(root);
+return await Starling.Cli.Client.ClientFlags.WithOneLineErrors(root.Parse(args)).InvokeAsync().ConfigureAwait(false);
