@@ -137,6 +137,10 @@ public sealed class RestartTests : IDisposable
             await publisher.ExpectAckAsync(PacketType.PubRec, 7, ct);
             var first = await watcher.ExpectAsync<PublishPacket>(cancellationToken: ct);
             await watcher.SendAsync(new AckPacket(PacketType.PubAck, first.PacketId), ct);
+
+            // The watcher's PUBACK must be processed before the broker stops, or the message is rightly resent to it.
+            await WaitFor.ConditionAsync(() => broker.Broker.GetClients().Single(c => c.ClientId == "watcher").InflightMessages == 0,
+                TimeSpan.FromSeconds(5), "the watcher's PUBACK", ct);
         }
 
         await using var restarted = await StartAsync(kind, ct);
