@@ -13,19 +13,7 @@ namespace Starling.Storage.Sqlite;
 /// </summary>
 internal static class MessageCodec
 {
-    public static byte[] Encode(PublishPacket packet) => PacketEncoder.ToArray(new PublishPacket
-    {
-        Topic = packet.Topic,
-        Payload = packet.Payload,
-        QoS = QualityOfService.AtMostOnce,
-        Retain = packet.Retain,
-        PayloadFormat = packet.PayloadFormat,
-        MessageExpiryInterval = packet.MessageExpiryInterval,
-        ResponseTopic = packet.ResponseTopic,
-        CorrelationData = packet.CorrelationData,
-        ContentType = packet.ContentType,
-        UserProperties = packet.UserProperties,
-    }, ProtocolVersion.V500);
+    public static byte[] Encode(PublishPacket packet) => PacketEncoder.ToArray(packet.CopyMessage(packet.Topic, QualityOfService.AtMostOnce), ProtocolVersion.V500);
 
     public static PublishPacket Decode(byte[] bytes, QualityOfService qos, string what)
     {
@@ -35,19 +23,7 @@ internal static class MessageCodec
             throw new InvalidDataException($"{what} does not hold a valid message ({(status == FrameStatus.Complete ? error.ToString() : "truncated")}).");
         }
 
-        return new PublishPacket
-        {
-            Topic = packet.Topic,
-            Payload = packet.Payload,
-            QoS = qos,
-            Retain = packet.Retain,
-            PayloadFormat = packet.PayloadFormat,
-            MessageExpiryInterval = packet.MessageExpiryInterval,
-            ResponseTopic = packet.ResponseTopic,
-            CorrelationData = packet.CorrelationData,
-            ContentType = packet.ContentType,
-            UserProperties = packet.UserProperties,
-        };
+        return packet.CopyMessage(packet.Topic, qos);
     }
 
     public static byte[]? EncodeIds(int[]? ids)

@@ -245,21 +245,8 @@ internal sealed partial class MqttConnection
             return false;
         }
 
-        packet = new PublishPacket
-        {
-            Topic = topic,
-            Payload = packet.Payload,
-            QoS = packet.QoS,
-            Retain = packet.Retain,
-            Dup = packet.Dup,
-            PacketId = packet.PacketId,
-            PayloadFormat = packet.PayloadFormat,
-            MessageExpiryInterval = packet.MessageExpiryInterval,
-            ResponseTopic = packet.ResponseTopic,
-            CorrelationData = packet.CorrelationData,
-            ContentType = packet.ContentType,
-            UserProperties = packet.UserProperties,
-        };
+        // The alias belongs to this hop only: the message goes on under its topic.
+        packet = packet.CopyMessage(topic, packet.QoS, packet.PacketId, packet.Dup);
         return true;
     }
 

@@ -47,4 +47,24 @@ public sealed class PublishPacket : IMqttPacket
 
     /// <summary>MQTT 5.0 User Properties, in order.</summary>
     public IReadOnlyList<UserProperty> UserProperties { get; init; } = [];
+
+    /// <summary>
+    /// A copy of the application message (payload, RETAIN, every property but Topic Alias and Subscription
+    /// Identifiers, which belong to one hop) under <paramref name="topic"/> with the given flow fields.
+    /// </summary>
+    public PublishPacket CopyMessage(string topic, QualityOfService qos, ushort packetId = 0, bool dup = false) => new()
+    {
+        Topic = topic,
+        Payload = Payload,
+        QoS = qos,
+        Retain = Retain,
+        Dup = dup,
+        PacketId = packetId,
+        PayloadFormat = PayloadFormat,
+        MessageExpiryInterval = MessageExpiryInterval,
+        ResponseTopic = ResponseTopic,
+        CorrelationData = CorrelationData,
+        ContentType = ContentType,
+        UserProperties = UserProperties,
+    };
 }
