@@ -13,6 +13,7 @@ internal sealed class RetainedStore
     private readonly Lock _lock = new();
     private readonly Node _root = new(null, "");
     private readonly PriorityQueue<BrokerMessage, long> _expiries = new();
+    private List<BrokerMessage>? _expiredDuringWalk;
     private readonly int _maximumCount;
     private readonly StoreJournal? _journal;
     private int _count;
@@ -90,6 +91,7 @@ internal sealed class RetainedStore
         {
             var levels = filter.Split('/');
             Match(_root, levels, 0, results, now);
+            DeleteExpiredFoundByWalk();
         }
     }
 
@@ -116,6 +118,7 @@ internal sealed class RetainedStore
         lock (_lock)
         {
             Collect(_root, results, Environment.TickCount64);
+            DeleteExpiredFoundByWalk();
         }
 
         return results;
@@ -145,7 +148,7 @@ internal sealed class RetainedStore
 
         if (level == "+")
         {
-            foreach (var (key, child) in node.Children.ToArray())
+            foreach (var (key, child) in node.Children)
             {
                 if (index == 0 && key.StartsWith('$'))
                 {
@@ -168,7 +171,7 @@ internal sealed class RetainedStore
             return;
         }
 
-        foreach (var (key, child) in node.Children.ToArray())
+        foreach (var (key, child) in node.Children)
         {
             if (skipDollar && key.StartsWith('$'))
             {
@@ -194,12 +197,31 @@ internal sealed class RetainedStore
 
         if (message.IsExpired(now))
         {
-            // Expired retained messages are deleted, not served [MQTT-3.3.2-5].
-            Remove(message.Topic);
+            // Expired retained messages are not served [MQTT-3.3.2-5]; they are deleted after the walk (deleting
+            // prunes nodes, which must not happen under the walk's enumerators).
+            (_expiredDuringWalk ??= []).Add(message);
             return;
         }
 
         results.Add(message);
+    }
+
+    private void DeleteExpiredFoundByWalk()
+    {
+        if (_expiredDuringWalk is not { Count: > 0 } expired)
+        {
+            return;
+        }
+
+        foreach (var message in expired)
+        {
+            if (Find(message.Topic) is { } node && node.Message == message)
+            {
+                Remove(message.Topic);
+            }
+        }
+
+        expired.Clear();
     }
 
     private Node? Find(string topic)
