@@ -136,6 +136,21 @@ public sealed partial class MqttClient
 
     private async Task WatchAsync(ClientConnection connection)
     {
+        // Runs unobserved: nothing may escape it, or the client would stay "connected" with nobody watching.
+        try
+        {
+            await WatchOnceAsync(connection).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            System.Diagnostics.Trace.TraceError($"Starling.Client: the connection watcher failed: {e}");
+        }
+    }
+
+    private async Task WatchOnceAsync(ClientConnection connection)
+    {
         var info = await connection.Closed.ConfigureAwait(false);
         _session.Detach(connection, new MqttClientException($"Connection lost: {info.Reason}", info.ReasonCode ?? ReasonCode.UnspecifiedError));
         await connection.DisposeAsync().ConfigureAwait(false);

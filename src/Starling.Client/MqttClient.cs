@@ -117,8 +117,9 @@ public sealed partial class MqttClient : IAsyncDisposable
         }
 
         var packet = message.ToPacket();
-        if (_session.Connection is { ServerMaximumPacketSize: < long.MaxValue } connection
-            && Protocol.Encoders.PublishEncoder.GetSize(packet, connection.Version) > connection.ServerMaximumPacketSize)
+        // Checked here, before anything is queued: the writer loop must never meet a packet it cannot encode.
+        var size = PacketLimits.PublishSize(packet, Options.ProtocolVersion);
+        if (_session.Connection is { ServerMaximumPacketSize: < long.MaxValue } connection && size > connection.ServerMaximumPacketSize)
         {
             throw new MqttClientException($"The message exceeds the broker's Maximum Packet Size of {connection.ServerMaximumPacketSize} bytes.",
                 ReasonCode.PacketTooLarge);
@@ -156,6 +157,14 @@ public sealed partial class MqttClient : IAsyncDisposable
             }
         }
 
+        PacketLimits.Check(new SubscribePacket
+        {
+            PacketId = 1,
+            Subscriptions = subscriptions,
+            SubscriptionIdentifier = subscriptionIdentifier,
+            UserProperties = userProperties ?? [],
+        }, Options.ProtocolVersion, nameof(subscriptions));
+
         var ack = (SubAckPacket)await WhenConnectedAsync(() => _session.RequestAsync(id => new SubscribePacket
         {
             PacketId = id,
@@ -182,6 +191,8 @@ public sealed partial class MqttClient : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topicFilters);
+        PacketLimits.Check(new UnsubscribePacket { PacketId = 1, TopicFilters = topicFilters, UserProperties = userProperties ?? [] },
+            Options.ProtocolVersion, nameof(topicFilters));
         var ack = (UnsubAckPacket)await WhenConnectedAsync(() => _session.RequestAsync(id => new UnsubscribePacket
         {
             PacketId = id,

@@ -56,8 +56,9 @@ internal sealed partial class ClientConnection
         {
             // Aborted: the cause is already recorded.
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException
-            or System.Net.WebSockets.WebSocketException or InvalidOperationException)
+#pragma warning disable CA1031 // Any failure (a decoder or handler bug included) ends the connection with its cause.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             Abort(new DisconnectInfo(null, $"Connection lost: {e.Message}", e));
         }

@@ -167,9 +167,11 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         {
             await _loops.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+#pragma warning disable CA1031 // The loops record their own failures through Abort; disposing never rethrows them.
+        catch (Exception)
+#pragma warning restore CA1031
         {
-            // Loops end by cancellation or a closed stream.
+            // Loops end by cancellation or a closed stream; any other cause is already in Closed.
         }
 
         // Returns the pipes' pooled buffers; the stream is closed already, so nothing is written.
