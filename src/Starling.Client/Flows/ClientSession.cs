@@ -165,10 +165,16 @@ internal sealed class ClientSession : IPacketHandler
         return accepted;
     }
 
-    /// <summary>Forgets the connection; open requests fail, publishes stay for the next connection.</summary>
-    public void Detach(ClientConnection connection, Exception reason)
+    /// <summary>
+    /// Forgets the connection; open requests fail. Publishes stay for the next connection, unless
+    /// <paramref name="failPublishes"/> says none will follow: then their tasks fail with <paramref name="reason"/>
+    /// (the broker may or may not have them) and they leave memory, though not the publish buffer file, whose next
+    /// run still sends them.
+    /// </summary>
+    public void Detach(ClientConnection connection, Exception reason, bool failPublishes)
     {
         List<PendingRequest> failed;
+        List<OutgoingPublish> abandoned = [];
         lock (_gate)
         {
             if (_connection != connection)
@@ -184,11 +190,27 @@ internal sealed class ClientSession : IPacketHandler
             }
 
             _requests.Clear();
+            if (failPublishes)
+            {
+                abandoned = [.. _inflight.Values.OrderBy(e => e.SendOrder), .. _queued];
+                foreach (var entry in abandoned.Where(e => e.PacketId != 0))
+                {
+                    _ids.Free(entry.PacketId);
+                }
+
+                _inflight.Clear();
+                _queued.Clear();
+            }
         }
 
         foreach (var request in failed)
         {
             request.Fail(reason);
+        }
+
+        foreach (var publish in abandoned)
+        {
+            publish.Fail(reason);
         }
     }
 
