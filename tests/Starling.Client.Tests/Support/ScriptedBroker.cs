@@ -59,6 +59,30 @@ public sealed class ScriptedBroker : IAsyncDisposable
         _input.AdvanceTo(result.Buffer.Start);
     }
 
+    /// <summary>Waits until the client closes the connection; fails if it sends a packet first.</summary>
+    public async Task ExpectClosedAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _input!.ReadAsync(cancellationToken);
+            }
+            catch (IOException)
+            {
+                return; // reset by the client
+            }
+
+            Assert.True(result.Buffer.IsEmpty, $"the client sent {result.Buffer.Length} bytes instead of closing");
+            _input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>Closes the current connection, as a network failure would; <see cref="AcceptAsync"/> takes the next one.</summary>
     public async Task DropAsync()
     {
