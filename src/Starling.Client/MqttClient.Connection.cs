@@ -82,7 +82,8 @@ public sealed partial class MqttClient
                     resubscribe = _session.Attach(connection, connAck,
                         Options.MaximumInflight ?? (Options.ProtocolVersion == ProtocolVersion.V500 ? ushort.MaxValue : (ushort)20), resuming && Options.Reconnect.Resubscribe);
                     connection.Start(_session, keepAlive, pingTimeout, Options.UseOutgoingTopicAliases,
-                        Options.ProtocolVersion == ProtocolVersion.V500 ? Options.MaximumPacketSize : null);
+                        Options.ProtocolVersion == ProtocolVersion.V500 ? Options.MaximumPacketSize : null,
+                        Options.ProtocolVersion == ProtocolVersion.V500 ? Options.TopicAliasMaximum : (ushort)0);
                     _everConnected = true;
                     _state = MqttClientState.Connected;
                     _watcher = Task.Run(() => WatchAsync(connection, generation), CancellationToken.None);

@@ -154,7 +154,15 @@ internal sealed partial class ClientConnection
     {
         if (publish.TopicAlias == 0)
         {
-            return publish.Topic;
+            return publish.Topic; // no alias (an alias property of 0 is refused by the decoder [MQTT-3.3.2-8])
+        }
+
+        if (publish.TopicAlias > _topicAliasMaximum)
+        {
+            // Above the Topic Alias Maximum we announced (none announced: 0) [MQTT-3.3.2-10]: DISCONNECT 0x94.
+            ProtocolViolation(new MqttProtocolError(ReasonCode.TopicAliasInvalid, "MQTT-3.3.2-10",
+                $"Topic alias {publish.TopicAlias} is above the Topic Alias Maximum of {_topicAliasMaximum}"));
+            return null;
         }
 
         if (publish.Topic.Length > 0)

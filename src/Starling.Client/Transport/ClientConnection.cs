@@ -35,6 +35,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private int _tornDown;
     private int _queued;
     private int _maximumIncoming = int.MaxValue;
+    private ushort _topicAliasMaximum;
     private int _drainWaited;
     private bool _waitingForApplication;
     private long _lastSent = Environment.TickCount64;
@@ -82,10 +83,15 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the loops once the session has attached itself.</summary>
-    public void Start(IPacketHandler handler, TimeSpan keepAlive, TimeSpan pingTimeout, bool useOutgoingAliases, uint? maximumPacketSize)
+    /// <summary>
+    /// Starts the loops once the session has attached itself. <paramref name="topicAliasMaximum"/> is the Topic Alias
+    /// Maximum the CONNECT announced (0: none): the broker's aliases must stay within it.
+    /// </summary>
+    public void Start(IPacketHandler handler, TimeSpan keepAlive, TimeSpan pingTimeout, bool useOutgoingAliases, uint? maximumPacketSize,
+        ushort topicAliasMaximum)
     {
         _handler = handler;
+        _topicAliasMaximum = topicAliasMaximum;
         _maximumIncoming = maximumPacketSize is { } limit ? (int)Math.Min(limit, int.MaxValue) : int.MaxValue;
         if (!useOutgoingAliases)
         {
