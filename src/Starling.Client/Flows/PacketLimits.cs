@@ -6,7 +6,7 @@ namespace Starling.Client.Flows;
 
 /// <summary>
 /// Checks, on the caller's thread, that a packet can be encoded at all: every UTF-8 string at most 65,535 bytes
-/// [MQTT-1.5.4-1 / §1.5.7] and a Remaining Length of at most 268,435,455 (§2.1.4). The encoders throw on such packets;
+/// (§1.5.4) and a Remaining Length of at most 268,435,455 (§2.1.4). The encoders throw on such packets;
 /// inside the writer loop that would end the connection, so the application gets the exception instead.
 /// </summary>
 internal static class PacketLimits
@@ -45,7 +45,7 @@ internal static class PacketLimits
 
         if (size < 0 || size > MaximumPacketSize)
         {
-            throw new ArgumentException($"The message needs more than the {MaximumPacketSize:N0} bytes an MQTT packet can hold (§2.1.4).", nameof(message));
+            throw new ArgumentException("The message exceeds the Remaining Length of 268,435,455 bytes an MQTT packet allows (§2.1.4).", nameof(message));
         }
 
         return size;
@@ -66,7 +66,7 @@ internal static class PacketLimits
 
         if (size < 0 || size > MaximumPacketSize)
         {
-            throw new ArgumentException($"The request needs more than the {MaximumPacketSize:N0} bytes an MQTT packet can hold (§2.1.4).", parameter);
+            throw new ArgumentException("The request exceeds the Remaining Length of 268,435,455 bytes an MQTT packet allows (§2.1.4).", parameter);
         }
     }
 }

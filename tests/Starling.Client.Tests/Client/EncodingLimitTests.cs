@@ -5,12 +5,24 @@ using Starling.Protocol.Packets;
 namespace Starling.Client.Tests.Client;
 
 /// <summary>
-/// Packets that MQTT cannot encode (a UTF-8 string over 65,535 bytes [MQTT-1.5.4-1], §1.5.7) are refused to the caller
+/// Packets that MQTT cannot encode (a UTF-8 string over 65,535 bytes, §1.5.4) are refused to the caller
 /// before anything is queued; the connection they would have broken stays usable.
 /// </summary>
 public sealed class EncodingLimitTests
 {
     private static readonly string TooLong = new('x', ushort.MaxValue + 1);
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_publish_over_the_268435455_byte_Remaining_Length_limit_throws_before_anything_is_queued()
+    {
+        await using var client = new MqttClient(ClientTestExtensions.Options(new Uri("mqtt://127.0.0.1:1"), "huge"));
+        // 5 bytes of topic and packet id on top: the Remaining Length exceeds 268,435,455 (§2.1.4).
+        var payload = GC.AllocateUninitializedArray<byte>(268_435_455);
+        var e = await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await client.PublishAsync(new MqttMessage { Topic = "big", Payload = payload, QoS = QualityOfService.AtLeastOnce }, TestContext.Current.CancellationToken));
+        Assert.Contains("268,435,455", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, client.PendingPublishCount);
+    }
 
     [Theory(Timeout = 60_000)]
     [InlineData(BrokerKind.Mosquitto)]
