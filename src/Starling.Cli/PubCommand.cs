@@ -30,10 +30,12 @@ internal static class PubCommand
         bool stdin, bool retain, CancellationToken cancellationToken)
     {
         MqttClient? client = null;
+        var publishing = false;
         try
         {
             var properties = CliProperties.Parse(result.GetValue(flags.Properties) ?? []);
             var options = flags.Build(result, properties, out var urlTopic);
+            // No reconnect: a connection lost before the acknowledgement fails the publish ("Connection lost", exit 5).
             options.Reconnect.Enabled = false;
             topic ??= urlTopic ?? throw new ArgumentException("-t: a topic is required.");
             var sources = (message is null ? 0 : 1) + (file is null ? 0 : 1) + (lines ? 1 : 0) + (nullMessage ? 1 : 0) + (stdin ? 1 : 0);
@@ -54,12 +56,16 @@ internal static class PubCommand
                 using var input = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
                 while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
                 {
+                    publishing = true;
                     await PublishAsync(client, Message(topic, Encoding.UTF8.GetBytes(line), qos, retain, properties), cancellationToken).ConfigureAwait(false);
+                    publishing = false;
                 }
             }
             else
             {
+                publishing = true;
                 await PublishAsync(client, Message(topic, payload, qos, retain, properties), cancellationToken).ConfigureAwait(false);
+                publishing = false;
             }
 
             await client.DisconnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -67,6 +73,13 @@ internal static class PubCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Interrupted while idle (-l waiting for a line) is a normal end; with a message still unacknowledged it is not.
+            if (client is { PendingPublishCount: > 0 } || publishing)
+            {
+                await Console.Error.WriteLineAsync("starling pub: interrupted before every message was acknowledged.").ConfigureAwait(false);
+                return ExitCodes.Interrupted;
+            }
+
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is ArgumentException or MqttClientException or IOException or UnauthorizedAccessException)

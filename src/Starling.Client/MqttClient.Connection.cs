@@ -19,7 +19,7 @@ public sealed partial class MqttClient
                 throw new MqttClientException("Already connected.");
             }
 
-            _state = MqttClientState.Connecting;
+            SetState(MqttClientState.Connecting);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
             timeout.CancelAfter(Options.ConnectTimeout);
             ClientConnection connection;
@@ -30,25 +30,25 @@ public sealed partial class MqttClient
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested)
             {
-                _state = resuming ? MqttClientState.Reconnecting : MqttClientState.Disconnected;
+                SetState(resuming ? MqttClientState.Reconnecting : MqttClientState.Disconnected);
                 throw new MqttClientException($"No CONNACK from {Options.Server} within {Options.ConnectTimeout.TotalSeconds:0.#} s.");
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or System.Security.Authentication.AuthenticationException
                 or System.Net.WebSockets.WebSocketException)
             {
-                _state = resuming ? MqttClientState.Reconnecting : MqttClientState.Disconnected;
+                SetState(resuming ? MqttClientState.Reconnecting : MqttClientState.Disconnected);
                 throw new MqttClientException($"Cannot connect to {Options.Server}: {e.Message}", e);
             }
             catch
             {
-                _state = resuming ? MqttClientState.Reconnecting : MqttClientState.Disconnected;
+                SetState(resuming ? MqttClientState.Reconnecting : MqttClientState.Disconnected);
                 throw;
             }
 
             if (!ReasonCodes.IsSuccess(connAck.ReasonCode))
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
-                _state = resuming ? MqttClientState.Reconnecting : MqttClientState.Disconnected;
+                SetState(resuming ? MqttClientState.Reconnecting : MqttClientState.Disconnected);
                 var text = connAck.ReasonString is null ? "" : $" ({connAck.ReasonString})";
                 var redirect = connAck.ServerReference is null ? "" : $", use server {connAck.ServerReference}";
                 throw new MqttClientException($"Connection refused: {connAck.ReasonCode} (0x{(byte)connAck.ReasonCode:X2}){text}{redirect}.", connAck.ReasonCode)
@@ -63,21 +63,58 @@ public sealed partial class MqttClient
             }
 
             var result = new MqttConnectResult(connAck);
-            LastConnectResult = result;
-            var resubscribe = _session.Attach(connection, connAck,
-                Options.MaximumInflight ?? (Options.ProtocolVersion == ProtocolVersion.V500 ? ushort.MaxValue : (ushort)20), resuming && Options.Reconnect.Resubscribe);
             var keepAlive = connAck.ServerKeepAlive is { } serverKeepAlive ? TimeSpan.FromSeconds(serverKeepAlive) : Options.KeepAlive;
             var pingTimeout = Options.PingTimeout ?? (keepAlive < TimeSpan.FromSeconds(10) ? keepAlive : TimeSpan.FromSeconds(10));
-            connection.Start(_session, keepAlive, pingTimeout, Options.UseOutgoingTopicAliases,
-                Options.ProtocolVersion == ProtocolVersion.V500 ? Options.MaximumPacketSize : null);
-            _everConnected = true;
-            _state = MqttClientState.Connected;
-            _ = Task.Run(() => WatchAsync(connection), CancellationToken.None);
-            foreach (var request in resubscribe)
+            List<PendingRequest> resubscribe;
+            lock (_stateGate)
             {
-                await request.Completion.WaitAsync(timeout.Token).ConfigureAwait(false);
+                // A DisposeAsync or DisconnectAsync that came while this connection was opening wins: it is never used.
+                if (_state == MqttClientState.Disposed || (resuming && (_stopped || cancellationToken.IsCancellationRequested)))
+                {
+                    connection.Abort(new DisconnectInfo(null, "Connect abandoned: the client was stopped meanwhile"));
+                    resubscribe = null!;
+                }
+                else
+                {
+                    // A new generation: the watcher of an older connection no longer touches the state.
+                    var generation = ++_generation;
+                    LastConnectResult = result;
+                    resubscribe = _session.Attach(connection, connAck,
+                        Options.MaximumInflight ?? (Options.ProtocolVersion == ProtocolVersion.V500 ? ushort.MaxValue : (ushort)20), resuming && Options.Reconnect.Resubscribe);
+                    connection.Start(_session, keepAlive, pingTimeout, Options.UseOutgoingTopicAliases,
+                        Options.ProtocolVersion == ProtocolVersion.V500 ? Options.MaximumPacketSize : null,
+                        Options.ProtocolVersion == ProtocolVersion.V500 ? Options.TopicAliasMaximum : (ushort)0);
+                    _everConnected = true;
+                    _state = MqttClientState.Connected;
+                    _watcher = Task.Run(() => WatchAsync(connection, generation), CancellationToken.None);
+                }
             }
 
+            if (resubscribe is null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                ObjectDisposedException.ThrowIf(_state == MqttClientState.Disposed, this);
+                throw new OperationCanceledException("The client was stopped while connecting.", cancellationToken);
+            }
+
+            try
+            {
+                foreach (var request in resubscribe)
+                {
+                    await request.Completion.WaitAsync(timeout.Token).ConfigureAwait(false);
+                }
+            }
+#pragma warning disable CA1031 // Any failure: this connection is dropped and its watcher starts over.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                // Only this connection, which this call made, is aborted; its watcher reports it and reconnects.
+                LastReconnectError = e;
+                connection.Abort(new DisconnectInfo(ReasonCode.UnspecifiedError, $"Resubscribing failed: {e.Message}", e));
+                return result;
+            }
+
+            LastReconnectError = null;
             Volatile.Read(ref _connectedSignal).TrySetResult();
             RaiseConnected(result);
             return result;
@@ -134,58 +171,98 @@ public sealed partial class MqttClient
         };
     }
 
-    private async Task WatchAsync(ClientConnection connection)
+    private async Task WatchAsync(ClientConnection connection, int generation)
     {
-        var info = await connection.Closed.ConfigureAwait(false);
-        _session.Detach(connection, new MqttClientException($"Connection lost: {info.Reason}", info.ReasonCode ?? ReasonCode.UnspecifiedError));
-        await connection.DisposeAsync().ConfigureAwait(false);
-        var reconnect = Options.Reconnect.Enabled && !_stopped && _state != MqttClientState.Disposed;
-        if (_state != MqttClientState.Disposed)
+        // Runs unobserved: nothing may escape it, or the client would stay "connected" with nobody watching.
+        try
         {
-            // Requests made from now on wait for the next connection.
-            var previous = Volatile.Read(ref _connectedSignal);
-            if (previous.Task.IsCompleted)
-            {
-                Interlocked.CompareExchange(ref _connectedSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), previous);
-            }
-
-            _state = reconnect ? MqttClientState.Reconnecting : MqttClientState.Disconnected;
+            await WatchOnceAsync(connection, generation).ConfigureAwait(false);
         }
-
-        RaiseDisconnected(new MqttDisconnectedEventArgs(info.ReasonCode, info.Reason, info.Exception, info.ServerReference, reconnect));
-        if (reconnect)
+#pragma warning disable CA1031
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            await ReconnectAsync().ConfigureAwait(false);
+            System.Diagnostics.Trace.TraceError($"Starling.Client: the connection watcher failed: {e}");
         }
     }
 
-    private async Task ReconnectAsync()
+    private async Task WatchOnceAsync(ClientConnection connection, int generation)
     {
-        for (var attempt = 0; !_stopped && !_lifetime.IsCancellationRequested; attempt++)
+        var info = await connection.Closed.ConfigureAwait(false);
+        bool reconnect;
+        CancellationToken stop;
+        lock (_stateGate)
+        {
+            // Only the watcher of the current connection decides what follows: after DisconnectAsync, a new
+            // ConnectAsync or DisposeAsync the session has moved on, and this one only reports the end of its connection.
+            var current = generation == _generation && _state != MqttClientState.Disposed;
+            reconnect = current && Options.Reconnect.Enabled && !_stopped;
+            stop = _reconnectStop.Token;
+            if (current)
+            {
+                // Requests made from now on wait for the next connection.
+                var previous = Volatile.Read(ref _connectedSignal);
+                if (previous.Task.IsCompleted)
+                {
+                    Volatile.Write(ref _connectedSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                }
+
+                _state = reconnect ? MqttClientState.Reconnecting : MqttClientState.Disconnected;
+            }
+        }
+
+        _session.Detach(connection, new MqttClientException($"Connection lost: {info.Reason}", info.ReasonCode ?? ReasonCode.UnspecifiedError),
+            failPublishes: !reconnect);
+        await connection.DisposeAsync().ConfigureAwait(false);
+        RaiseDisconnected(new MqttDisconnectedEventArgs(info.ReasonCode, info.Reason, info.Exception, info.ServerReference, reconnect));
+        if (reconnect)
+        {
+            var reconnecting = ReconnectAsync(stop);
+            Volatile.Write(ref _reconnecting, reconnecting);
+            await reconnecting.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sets the state unless the client is disposed: Disposed is final.</summary>
+    private void SetState(MqttClientState state)
+    {
+        lock (_stateGate)
+        {
+            if (_state != MqttClientState.Disposed)
+            {
+                _state = state;
+            }
+        }
+    }
+
+    private async Task ReconnectAsync(CancellationToken stop)
+    {
+        for (var attempt = 0; !_stopped && !stop.IsCancellationRequested; attempt++)
         {
             try
             {
-                await Task.Delay(ReconnectBackoff.Delay(Options.Reconnect, attempt), _lifetime.Token).ConfigureAwait(false);
+                await Task.Delay(ReconnectBackoff.Delay(Options.Reconnect, attempt), stop).ConfigureAwait(false);
                 if (_stopped)
                 {
                     return;
                 }
 
-                await ConnectOnceAsync(resuming: true, _lifetime.Token).ConfigureAwait(false);
+                await ConnectOnceAsync(resuming: true, stop).ConfigureAwait(false);
                 return;
             }
-            catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                return;
+                return; // disposed, or DisconnectAsync stopped the reconnect
             }
-            catch (Exception e) when (e is MqttClientException or OperationCanceledException or ObjectDisposedException)
+#pragma warning disable CA1031 // Whatever fails an attempt (a refusal, an authentication handler's exception, a
+            // TLS error) must not end the loop: the broker or the network may recover. The cause is kept for the application.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                // Try again after a longer delay; the broker may be restarting.
-                if (_session.Connection is { } alive)
+                LastReconnectError = e;
+                if (_session.Connection is not null)
                 {
-                    // Connected but resubscribing failed: drop this connection and start over.
-                    alive.Abort(new DisconnectInfo(ReasonCode.UnspecifiedError, $"Resubscribing failed: {e.Message}", e));
-                    return;
+                    return; // the application connected meanwhile
                 }
             }
         }

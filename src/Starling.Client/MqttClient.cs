@@ -18,13 +18,21 @@ public sealed partial class MqttClient : IAsyncDisposable
 {
     private readonly ClientSession _session;
     private readonly CancellationTokenSource _lifetime = new();
+    // Never disposed: a connect attempt still running when the client is disposed releases it afterwards.
     private readonly SemaphoreSlim _connectGate = new(1, 1);
+    // Guards _state and _generation together: which connection is current, and what the client is doing.
+    private readonly Lock _stateGate = new();
     private readonly RequestResponse _requests;
     private Task? _dispatcher;
     private TaskCompletionSource _connectedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile MqttClientState _state;
     private bool _everConnected;
-    private bool _stopped;
+    private volatile bool _stopped;
+    private int _generation;
+    private Task _watcher = Task.CompletedTask;
+    private Task _reconnecting = Task.CompletedTask;
+    // Cancelled by DisconnectAsync (and, being linked, by disposal): stops a reconnect in progress.
+    private CancellationTokenSource _reconnectStop;
 
     /// <summary>Creates a client; nothing is opened until <see cref="ConnectAsync"/>.</summary>
     public MqttClient(MqttClientOptions options)
@@ -37,6 +45,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         var file = options.PublishBufferFile is { } path ? new PublishBufferFile(path) : null;
         _session = new ClientSession(options.PublishBufferCapacity, options.ReceiveBufferCapacity, file);
         _requests = new RequestResponse(this);
+        _reconnectStop = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
         _session.Interceptor = _requests.TryComplete;
     }
 
@@ -54,6 +63,13 @@ public sealed partial class MqttClient : IAsyncDisposable
 
     /// <summary>The CONNACK of the current (or last) connection.</summary>
     public MqttConnectResult? LastConnectResult { get; private set; }
+
+    /// <summary>
+    /// Why the last automatic reconnect attempt failed (null after a success): an <see cref="MqttClientException"/> with
+    /// the CONNACK's <see cref="MqttClientException.ReasonCode"/> and <see cref="MqttClientException.ServerReference"/>
+    /// when the broker refused, or whatever else stopped the attempt. The client keeps trying regardless.
+    /// </summary>
+    public Exception? LastReconnectError { get; private set; }
 
     /// <summary>QoS 1/2 publishes waiting to be sent or acknowledged (the offline buffer included).</summary>
     public int PendingPublishCount => _session.PendingCount;
@@ -79,7 +95,13 @@ public sealed partial class MqttClient : IAsyncDisposable
     public async Task<MqttConnectResult> ConnectAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_state == MqttClientState.Disposed, this);
-        _stopped = false;
+        if (_stopped)
+        {
+            // After DisconnectAsync: a fresh token for the reconnects of this new connection.
+            Volatile.Write(ref _reconnectStop, CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token));
+            _stopped = false;
+        }
+
         var result = await ConnectOnceAsync(resuming: false, cancellationToken).ConfigureAwait(false);
         if (MessageHandler is { } handler && _dispatcher is null)
         {
@@ -117,8 +139,9 @@ public sealed partial class MqttClient : IAsyncDisposable
         }
 
         var packet = message.ToPacket();
-        if (_session.Connection is { ServerMaximumPacketSize: < long.MaxValue } connection
-            && Protocol.Encoders.PublishEncoder.GetSize(packet, connection.Version) > connection.ServerMaximumPacketSize)
+        // Checked here, before anything is queued: the writer loop must never meet a packet it cannot encode.
+        var size = PacketLimits.PublishSize(packet, Options.ProtocolVersion);
+        if (_session.Connection is { ServerMaximumPacketSize: < long.MaxValue } connection && size > connection.ServerMaximumPacketSize)
         {
             throw new MqttClientException($"The message exceeds the broker's Maximum Packet Size of {connection.ServerMaximumPacketSize} bytes.",
                 ReasonCode.PacketTooLarge);
@@ -156,6 +179,14 @@ public sealed partial class MqttClient : IAsyncDisposable
             }
         }
 
+        PacketLimits.Check(new SubscribePacket
+        {
+            PacketId = 1,
+            Subscriptions = subscriptions,
+            SubscriptionIdentifier = subscriptionIdentifier,
+            UserProperties = userProperties ?? [],
+        }, Options.ProtocolVersion, nameof(subscriptions));
+
         var ack = (SubAckPacket)await WhenConnectedAsync(() => _session.RequestAsync(id => new SubscribePacket
         {
             PacketId = id,
@@ -182,6 +213,8 @@ public sealed partial class MqttClient : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topicFilters);
+        PacketLimits.Check(new UnsubscribePacket { PacketId = 1, TopicFilters = topicFilters, UserProperties = userProperties ?? [] },
+            Options.ProtocolVersion, nameof(topicFilters));
         var ack = (UnsubAckPacket)await WhenConnectedAsync(() => _session.RequestAsync(id => new UnsubscribePacket
         {
             PacketId = id,
@@ -220,14 +253,23 @@ public sealed partial class MqttClient : IAsyncDisposable
     public async Task DisconnectAsync(ReasonCode reasonCode = ReasonCode.NormalDisconnection, CancellationToken cancellationToken = default)
     {
         _stopped = true;
-        var connection = _session.Connection;
-        if (connection is null)
+        lock (_stateGate)
         {
-            _state = _state == MqttClientState.Disposed ? _state : MqttClientState.Disconnected;
-            return;
+            // The current connection's watcher no longer decides anything: this call does.
+            _generation++;
         }
 
-        await connection.DisconnectAsync(new DisconnectPacket { ReasonCode = reasonCode }, cancellationToken).ConfigureAwait(false);
+        // A reconnect in progress ends first, so that no connection appears after this returns.
+        await Volatile.Read(ref _reconnectStop).CancelAsync().ConfigureAwait(false);
+        await Volatile.Read(ref _reconnecting).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_session.Connection is { } connection)
+        {
+            await connection.DisconnectAsync(new DisconnectPacket { ReasonCode = reasonCode }, cancellationToken).ConfigureAwait(false);
+            // Its watcher detaches it and reports the end; once it has, the session holds no connection.
+            await Volatile.Read(ref _watcher).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        SetState(MqttClientState.Disconnected);
     }
 
     /// <summary>
@@ -273,7 +315,12 @@ public sealed partial class MqttClient : IAsyncDisposable
             // Best effort.
         }
 
-        _state = MqttClientState.Disposed;
+        lock (_stateGate)
+        {
+            _state = MqttClientState.Disposed; // final: SetState and the watchers leave it alone
+            _generation++;
+        }
+
         _connectedSignal.TrySetException(new ObjectDisposedException(nameof(MqttClient)));
         await _lifetime.CancelAsync().ConfigureAwait(false);
         if (_session.Connection is { } connection)
@@ -287,8 +334,6 @@ public sealed partial class MqttClient : IAsyncDisposable
             await _dispatcher.ConfigureAwait(false);
         }
 
-        _lifetime.Dispose();
-        _connectGate.Dispose();
         _requests.Dispose();
     }
 }

@@ -20,6 +20,9 @@ internal static class ExitCodes
     /// <summary>The connection was lost and could not be restored.</summary>
     public const int ConnectionLost = 5;
 
+    /// <summary><c>pub</c> interrupted (Ctrl-C, SIGTERM) with a message not yet acknowledged: 128 + SIGINT, as shells report.</summary>
+    public const int Interrupted = 130;
+
     /// <summary><c>sub -W</c>: the time limit passed before <c>-C</c> messages arrived (as mosquitto_sub's ETIMEDOUT).</summary>
     public const int Timeout = 27;
 }

@@ -26,6 +26,7 @@ internal sealed class ClientSession : IPacketHandler
     private readonly PublishBufferFile? _file;
     private ClientConnection? _connection;
     private int _sendQuota;
+    private long _sendOrder;
 
     public ClientSession(int publishBufferCapacity, int receiveBufferCapacity, PublishBufferFile? file)
     {
@@ -78,12 +79,15 @@ internal sealed class ClientSession : IPacketHandler
     /// <summary>
     /// Adopts a new connection. When the broker has no session and <paramref name="resubscribe"/> is set, the
     /// remembered subscriptions are requested first, so that on the wire they precede every resent message (a client
-    /// that receives its own topics loses nothing). Then what was in flight is resent (with DUP when the broker kept the
-    /// session [MQTT-4.4.0-1], PUBREL for QoS 2 messages it already received), then the window fills from the queue.
+    /// that receives its own topics loses nothing). Then what was in flight is resent, in order and within the new
+    /// Receive Maximum (with DUP when the broker kept the session [MQTT-4.4.0-1], PUBREL for QoS 2 messages it already
+    /// received), then the window fills from the queue.
     /// Returns the resubscribe requests to wait for.
     /// </summary>
     public List<PendingRequest> Attach(ClientConnection connection, ConnAckPacket connAck, ushort maximumInflight, bool resubscribe)
     {
+        List<(OutgoingPublish Entry, MqttPublishResult Result)> accepted;
+        List<PendingRequest> requests;
         lock (_gate)
         {
             _sendQuota = Math.Min(connAck.ReceiveMaximum ?? ushort.MaxValue, (int)maximumInflight);
@@ -92,7 +96,7 @@ internal sealed class ClientSession : IPacketHandler
                 _incomingQos2.Clear();
             }
 
-            var requests = new List<PendingRequest>();
+            requests = [];
             if (resubscribe && !connAck.SessionPresent)
             {
                 // One SUBSCRIBE per Subscription Identifier, which belongs to the whole packet.
@@ -111,29 +115,66 @@ internal sealed class ClientSession : IPacketHandler
                 }
             }
 
-            foreach (var entry in _inflight.Values)
-            {
-                if (connAck.SessionPresent && entry.State == OutgoingState.AwaitingPubComp)
-                {
-                    connection.Enqueue(OutboundPacket.Acknowledge(new AckPacket(PacketType.PubRel, entry.PacketId)));
-                    continue;
-                }
-
-                // Without a session the broker knows nothing of it: the message starts its flow again.
-                entry.State = entry.QoS == QualityOfService.AtLeastOnce ? OutgoingState.AwaitingPubAck : OutgoingState.AwaitingPubRec;
-                connection.Enqueue(OutboundPacket.Publish(entry.Packet, entry.PacketId, dup: connAck.SessionPresent));
-            }
-
+            accepted = Resend(connAck.SessionPresent);
             _connection = connection;
             FillWindow(connection);
-            return requests;
         }
+
+        foreach (var (entry, result) in accepted)
+        {
+            entry.Complete(result);
+        }
+
+        return requests;
     }
 
-    /// <summary>Forgets the connection; open requests fail, publishes stay for the next connection.</summary>
-    public void Detach(ClientConnection connection, Exception reason)
+    /// <summary>
+    /// Under the lock, on a new connection: what was in flight goes back to the head of the queue in its original send
+    /// order [MQTT-4.6.0-1], keeping its packet id and flow state, so that FillWindow resends it first and no more of it
+    /// than the new Receive Maximum allows [MQTT-3.3.4-9]. When the broker has no session, QoS 2 messages it already acknowledged with PUBREC are not sent
+    /// again (that would deliver them twice): their flow ends with the PUBREC's result. Returns those, to complete
+    /// outside the lock.
+    /// </summary>
+    private List<(OutgoingPublish Entry, MqttPublishResult Result)> Resend(bool sessionPresent)
+    {
+        var accepted = new List<(OutgoingPublish, MqttPublishResult)>();
+        var pending = _inflight.Values.OrderBy(e => e.SendOrder).Concat(_queued).ToList();
+        _inflight.Clear();
+        _queued.Clear();
+        foreach (var entry in pending)
+        {
+            if (!sessionPresent && entry.State == OutgoingState.AwaitingPubComp)
+            {
+                // The broker took ownership at PUBREC [MQTT-4.3.3-4]; only the PUBREL/PUBCOMP exchange was lost with the session.
+                Retire(entry);
+                accepted.Add((entry, entry.PubRecResult ?? MqttPublishResult.Sent));
+                continue;
+            }
+
+            // With a session the broker may have it: same packet id, DUP [MQTT-4.4.0-1]; a QoS 2 message past PUBREC
+            // keeps that state and gets its PUBREL. Without one the broker knows nothing of it: the flow starts again.
+            entry.Dup = sessionPresent && (entry.Dup || entry.State != OutgoingState.Queued);
+            if (entry.State != OutgoingState.AwaitingPubComp)
+            {
+                entry.State = OutgoingState.Queued;
+            }
+
+            _queued.Enqueue(entry);
+        }
+
+        return accepted;
+    }
+
+    /// <summary>
+    /// Forgets the connection; open requests fail. Publishes stay for the next connection, unless
+    /// <paramref name="failPublishes"/> says none will follow: then their tasks fail with <paramref name="reason"/>
+    /// (the broker may or may not have them) and they leave memory, though not the publish buffer file, whose next
+    /// run still sends them.
+    /// </summary>
+    public void Detach(ClientConnection connection, Exception reason, bool failPublishes)
     {
         List<PendingRequest> failed;
+        List<OutgoingPublish> abandoned = [];
         lock (_gate)
         {
             if (_connection != connection)
@@ -149,11 +190,27 @@ internal sealed class ClientSession : IPacketHandler
             }
 
             _requests.Clear();
+            if (failPublishes)
+            {
+                abandoned = [.. _inflight.Values.OrderBy(e => e.SendOrder), .. _queued];
+                foreach (var entry in abandoned.Where(e => e.PacketId != 0))
+                {
+                    _ids.Free(entry.PacketId);
+                }
+
+                _inflight.Clear();
+                _queued.Clear();
+            }
         }
 
         foreach (var request in failed)
         {
             request.Fail(reason);
+        }
+
+        foreach (var publish in abandoned)
+        {
+            publish.Fail(reason);
         }
     }
 
@@ -399,18 +456,30 @@ internal sealed class ClientSession : IPacketHandler
         }
     }
 
-    /// <summary>Gives a queued publish a packet id and puts it in flight; false when no id is free.</summary>
+    /// <summary>
+    /// Puts a queued publish in flight: a fresh packet id, or the one it kept from an earlier connection (the broker
+    /// may know the message by it); false when no id is free.
+    /// </summary>
     private bool Start(OutgoingPublish entry)
     {
-        var id = _ids.Allocate();
-        if (id == 0)
+        if (entry.PacketId == 0)
         {
-            return false;
+            var id = _ids.Allocate();
+            if (id == 0)
+            {
+                return false;
+            }
+
+            entry.PacketId = id;
         }
 
-        entry.PacketId = id;
-        entry.State = entry.QoS == QualityOfService.AtLeastOnce ? OutgoingState.AwaitingPubAck : OutgoingState.AwaitingPubRec;
-        _inflight.Add(id, entry);
+        if (entry.State != OutgoingState.AwaitingPubComp)
+        {
+            entry.State = entry.QoS == QualityOfService.AtLeastOnce ? OutgoingState.AwaitingPubAck : OutgoingState.AwaitingPubRec;
+        }
+
+        entry.SendOrder = ++_sendOrder;
+        _inflight.Add(entry.PacketId, entry);
         return true;
     }
 
@@ -418,12 +487,7 @@ internal sealed class ClientSession : IPacketHandler
     private OutgoingPublish Finish(OutgoingPublish entry)
     {
         _inflight.Remove(entry.PacketId);
-        _ids.Free(entry.PacketId);
-        if (_file is not null && entry.FileSequence != 0)
-        {
-            _file.Remove(entry.FileSequence);
-        }
-
+        Retire(entry);
         if (_connection is { } connection)
         {
             FillWindow(connection);
@@ -432,6 +496,21 @@ internal sealed class ClientSession : IPacketHandler
         return entry;
     }
 
+    /// <summary>Releases what a publish holds (under the lock): its packet id and its line in the buffer file.</summary>
+    private void Retire(OutgoingPublish entry)
+    {
+        if (entry.PacketId != 0)
+        {
+            _ids.Free(entry.PacketId);
+        }
+
+        if (_file is not null && entry.FileSequence != 0)
+        {
+            _file.Remove(entry.FileSequence);
+        }
+    }
+
+    /// <summary>Sends queued publishes, in order, while the broker's Receive Maximum allows [MQTT-3.3.4-9].</summary>
     private void FillWindow(ClientConnection connection)
     {
         while (_queued.TryPeek(out var next))
@@ -449,7 +528,9 @@ internal sealed class ClientSession : IPacketHandler
             }
 
             _queued.Dequeue();
-            connection.Enqueue(OutboundPacket.Publish(next.Packet, next.PacketId, dup: false));
+            connection.Enqueue(next.State == OutgoingState.AwaitingPubComp
+                ? OutboundPacket.Acknowledge(new AckPacket(PacketType.PubRel, next.PacketId))
+                : OutboundPacket.Publish(next.Packet, next.PacketId, dup: next.Dup));
         }
     }
 }

@@ -27,6 +27,12 @@ internal sealed class OutgoingPublish
 
     public OutgoingState State { get; set; }
 
+    /// <summary>When it was last put in flight: resends follow the original order [MQTT-4.6.0-1].</summary>
+    public long SendOrder { get; set; }
+
+    /// <summary>Already sent on a session the broker kept: the next PUBLISH carries DUP [MQTT-3.3.1-1].</summary>
+    public bool Dup { get; set; }
+
     /// <summary>The PUBREC result, reported when PUBCOMP ends the QoS 2 flow.</summary>
     public MqttPublishResult? PubRecResult { get; set; }
 

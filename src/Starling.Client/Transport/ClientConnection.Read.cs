@@ -56,8 +56,9 @@ internal sealed partial class ClientConnection
         {
             // Aborted: the cause is already recorded.
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException
-            or System.Net.WebSockets.WebSocketException or InvalidOperationException)
+#pragma warning disable CA1031 // Any failure (a decoder or handler bug included) ends the connection with its cause.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             Abort(new DisconnectInfo(null, $"Connection lost: {e.Message}", e));
         }
@@ -153,7 +154,15 @@ internal sealed partial class ClientConnection
     {
         if (publish.TopicAlias == 0)
         {
-            return publish.Topic;
+            return publish.Topic; // no alias (an alias property of 0 is refused by the decoder [MQTT-3.3.2-8])
+        }
+
+        if (publish.TopicAlias > _topicAliasMaximum)
+        {
+            // Above the Topic Alias Maximum we announced (none announced: 0) [MQTT-3.3.2-10]: DISCONNECT 0x94.
+            ProtocolViolation(new MqttProtocolError(ReasonCode.TopicAliasInvalid, "MQTT-3.3.2-10",
+                $"Topic alias {publish.TopicAlias} is above the Topic Alias Maximum of {_topicAliasMaximum}"));
+            return null;
         }
 
         if (publish.Topic.Length > 0)

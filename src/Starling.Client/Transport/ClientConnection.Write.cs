@@ -44,8 +44,10 @@ internal sealed partial class ClientConnection
         {
             // Aborted.
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException
-            or System.Net.WebSockets.WebSocketException or InvalidOperationException)
+#pragma warning disable CA1031 // Whatever ends the writer (an encoder exception included) must end the connection
+        // with its cause: a writer that faulted silently would leave the client "connected" and deaf for good.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             Abort(new DisconnectInfo(null, $"Connection lost: {e.Message}", e));
         }

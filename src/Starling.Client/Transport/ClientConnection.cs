@@ -35,6 +35,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private int _tornDown;
     private int _queued;
     private int _maximumIncoming = int.MaxValue;
+    private ushort _topicAliasMaximum;
     private int _drainWaited;
     private bool _waitingForApplication;
     private long _lastSent = Environment.TickCount64;
@@ -82,10 +83,15 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the loops once the session has attached itself.</summary>
-    public void Start(IPacketHandler handler, TimeSpan keepAlive, TimeSpan pingTimeout, bool useOutgoingAliases, uint? maximumPacketSize)
+    /// <summary>
+    /// Starts the loops once the session has attached itself. <paramref name="topicAliasMaximum"/> is the Topic Alias
+    /// Maximum the CONNECT announced (0: none): the broker's aliases must stay within it.
+    /// </summary>
+    public void Start(IPacketHandler handler, TimeSpan keepAlive, TimeSpan pingTimeout, bool useOutgoingAliases, uint? maximumPacketSize,
+        ushort topicAliasMaximum)
     {
         _handler = handler;
+        _topicAliasMaximum = topicAliasMaximum;
         _maximumIncoming = maximumPacketSize is { } limit ? (int)Math.Min(limit, int.MaxValue) : int.MaxValue;
         if (!useOutgoingAliases)
         {
@@ -167,9 +173,11 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         {
             await _loops.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+#pragma warning disable CA1031 // The loops record their own failures through Abort; disposing never rethrows them.
+        catch (Exception)
+#pragma warning restore CA1031
         {
-            // Loops end by cancellation or a closed stream.
+            // Loops end by cancellation or a closed stream; any other cause is already in Closed.
         }
 
         // Returns the pipes' pooled buffers; the stream is closed already, so nothing is written.

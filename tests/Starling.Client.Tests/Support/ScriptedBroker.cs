@@ -10,7 +10,8 @@ namespace Starling.Client.Tests.Support;
 
 /// <summary>
 /// A listener that plays one scripted broker side, packet by packet, for behaviour neither mosquitto nor Starling can be
-/// made to show: an enhanced-authentication (AUTH) challenge, and a redirect with a Server Reference.
+/// made to show: an enhanced-authentication (AUTH) challenge, a redirect with a Server Reference, a session lost
+/// between PUBREC and PUBCOMP, a Receive Maximum lowered across a reconnect.
 /// </summary>
 public sealed class ScriptedBroker : IAsyncDisposable
 {
@@ -47,6 +48,50 @@ public sealed class ScriptedBroker : IAsyncDisposable
             Assert.False(result.IsCompleted, $"connection closed while waiting for {typeof(T).Name}");
             _input.AdvanceTo(buffer.Start, buffer.End);
         }
+    }
+
+    /// <summary>Asserts the client sends nothing within <paramref name="window"/> (a limit it must respect, not a race).</summary>
+    public async Task ExpectSilenceAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        using var timer = new Timer(_ => _input!.CancelPendingRead(), null, window, Timeout.InfiniteTimeSpan);
+        var result = await _input!.ReadAsync(cancellationToken);
+        Assert.True(result.IsCanceled || result.Buffer.IsEmpty, $"the client sent {result.Buffer.Length} bytes where it had to wait");
+        _input.AdvanceTo(result.Buffer.Start);
+    }
+
+    /// <summary>Waits until the client closes the connection; fails if it sends a packet first.</summary>
+    public async Task ExpectClosedAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _input!.ReadAsync(cancellationToken);
+            }
+            catch (IOException)
+            {
+                return; // reset by the client
+            }
+
+            Assert.True(result.Buffer.IsEmpty, $"the client sent {result.Buffer.Length} bytes instead of closing");
+            _input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Closes the current connection, as a network failure would; <see cref="AcceptAsync"/> takes the next one.</summary>
+    public async Task DropAsync()
+    {
+        if (_input is not null)
+        {
+            await _input.CompleteAsync();
+        }
+
+        _client?.Dispose();
     }
 
     public async Task SendAsync(IMqttPacket packet, CancellationToken cancellationToken)

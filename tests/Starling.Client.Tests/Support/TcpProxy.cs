@@ -34,7 +34,6 @@ public sealed class TcpProxy : IAsyncDisposable
     /// <summary>Closes every relayed connection abruptly; new connections are relayed normally again.</summary>
     public void DropAll()
     {
-        _frozen = false;
         lock (_gate)
         {
             foreach (var socket in _sockets)
@@ -44,6 +43,10 @@ public sealed class TcpProxy : IAsyncDisposable
 
             _sockets.Clear();
         }
+
+        // Only now: unfrozen before the close, a pump could relay what the client wrote while frozen (a publish that
+        // then reached the broker, whose PUBACK was lost: the buffer-file test saw that message twice).
+        _frozen = false;
     }
 
     public async ValueTask DisposeAsync()
