@@ -9,14 +9,22 @@ namespace Starling.Client.Resilience;
 /// QoS 1/2 messages not yet acknowledged, kept in a file so they survive a restart of the application. An append-only
 /// journal of lines, <c>+ seq qos retain topic payload [name=value ...] .</c> when a message is accepted (strings and
 /// bytes in base64, the MQTT 5.0 properties as optional named fields, a final dot so a line torn by a crash is
-/// recognised) and <c>- seq</c> when it is acknowledged; compacted when loaded. Each line is written through to the
-/// operating system before the message is sent (not fsynced: a power loss can lose the tail).
+/// recognised) and <c>- seq</c> when it is acknowledged; compacted when loaded, and rewritten whenever acknowledged
+/// lines outnumber the live ones twice over (and 1,024), so the file follows the unacknowledged messages, not the
+/// history. Each line is written through to the operating system before the message is sent (not fsynced: a power
+/// loss can lose the tail).
 /// </summary>
 internal sealed class PublishBufferFile : IDisposable
 {
+    private const int MinimumDeadLines = 1024;
+
     private readonly string _path;
+
+    // The messages the file holds that are not acknowledged yet: what a compaction rewrites.
+    private readonly Dictionary<long, PublishPacket> _live = [];
     private StreamWriter? _writer;
     private long _nextSequence = 1;
+    private long _deadLines;
 
     public PublishBufferFile(string path) => _path = path;
 
@@ -48,35 +56,64 @@ internal sealed class PublishBufferFile : IDisposable
         }
 
         var result = new List<(long, PublishPacket)>();
-        var temporary = _path + ".tmp";
-        using (var compacted = new StreamWriter(temporary, append: false, new UTF8Encoding(false)))
+        foreach (var packet in live.Values)
         {
-            foreach (var packet in live.Values)
-            {
-                var sequence = _nextSequence++;
-                compacted.Write(AddLine(sequence, packet));
-                result.Add((sequence, packet));
-            }
+            var sequence = _nextSequence++;
+            _live.Add(sequence, packet);
+            result.Add((sequence, packet));
         }
 
-        File.Move(temporary, _path, overwrite: true);
-        _writer = new StreamWriter(new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true };
+        Rewrite();
         return result;
     }
+
+    /// <summary>Messages the file holds that are not acknowledged yet.</summary>
+    public int LiveCount => _live.Count;
 
     public long Append(PublishPacket packet)
     {
         var sequence = _nextSequence++;
         _writer?.Write(AddLine(sequence, packet));
+        _live[sequence] = packet;
         return sequence;
     }
 
-    public void Remove(long sequence) => _writer?.Write(string.Create(CultureInfo.InvariantCulture, $"- {sequence}\n"));
+    public void Remove(long sequence)
+    {
+        if (!_live.Remove(sequence))
+        {
+            return;
+        }
+
+        _writer?.Write(string.Create(CultureInfo.InvariantCulture, $"- {sequence}\n"));
+        if (++_deadLines > MinimumDeadLines && _deadLines > 2L * _live.Count)
+        {
+            Rewrite();
+        }
+    }
 
     public void Dispose()
     {
         _writer?.Dispose();
         _writer = null;
+    }
+
+    /// <summary>Writes the live messages to a new file and puts it in place atomically (a crash leaves the old or the new one).</summary>
+    private void Rewrite()
+    {
+        _writer?.Dispose();
+        var temporary = _path + ".tmp";
+        using (var compacted = new StreamWriter(temporary, append: false, new UTF8Encoding(false)))
+        {
+            foreach (var (sequence, packet) in _live)
+            {
+                compacted.Write(AddLine(sequence, packet));
+            }
+        }
+
+        File.Move(temporary, _path, overwrite: true);
+        _writer = new StreamWriter(new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true };
+        _deadLines = 0;
     }
 
     private static PublishPacket Parse(string[] parts)

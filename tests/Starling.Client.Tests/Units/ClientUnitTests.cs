@@ -91,4 +91,35 @@ public sealed class ClientUnitTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void The_publish_buffer_file_is_rewritten_as_acknowledgements_pile_up_so_it_follows_the_live_messages()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"starling-buffer-{Guid.NewGuid():N}.log");
+        try
+        {
+            using var file = new PublishBufferFile(path);
+            file.Load();
+            var pending = new Queue<long>();
+            var longest = 0;
+            for (var i = 0; i < 20_000; i++)
+            {
+                pending.Enqueue(file.Append(new PublishPacket { Topic = "t", Payload = new byte[64], QoS = QualityOfService.AtLeastOnce }));
+                if (pending.Count > 5)
+                {
+                    file.Remove(pending.Dequeue());
+                }
+
+                longest = Math.Max(longest, i % 500 == 0 ? File.ReadLines(path).Count() : 0);
+            }
+
+            // 40,000 lines went through; the file never held more than the dead-line threshold plus the live ones.
+            Assert.InRange(longest, 1, 2 * 1024 + 20);
+            Assert.Equal(5, file.LiveCount);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
