@@ -38,7 +38,7 @@ internal static class TransportFactory
                 if (server.Scheme.Equals("wss", StringComparison.OrdinalIgnoreCase))
                 {
                     socket.Options.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-                        Validate(tls, certificate, chain, errors);
+                        Validate(tls, certificate, chain, WithTargetHost(tls, certificate, errors));
                     if (tls.ClientCertificates is { } certificates)
                     {
                         socket.Options.ClientCertificates = certificates;
@@ -87,6 +87,22 @@ internal static class TransportFactory
         RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Validate(tls, certificate, chain, errors),
     };
 
+    /// <summary>
+    /// A WebSocket checks the certificate against the URI's host; with <see cref="MqttTlsOptions.TargetHost"/> set,
+    /// the name is checked against that instead, as for <c>mqtts://</c>.
+    /// </summary>
+    private static SslPolicyErrors WithTargetHost(MqttTlsOptions tls, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (tls.TargetHost is not { } host || certificate is null)
+        {
+            return errors;
+        }
+
+        using var leaf = new X509Certificate2(certificate);
+        errors &= ~SslPolicyErrors.RemoteCertificateNameMismatch;
+        return leaf.MatchesHostname(host) ? errors : errors | SslPolicyErrors.RemoteCertificateNameMismatch;
+    }
+
     private static bool Validate(MqttTlsOptions tls, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (tls.CertificateValidation is { } custom)
@@ -94,23 +110,36 @@ internal static class TransportFactory
             return custom(tls, certificate, chain, errors);
         }
 
-        if (tls.AllowUntrustedCertificates || errors == SslPolicyErrors.None)
+        if (tls.AllowUntrustedCertificates)
         {
             return true;
         }
 
-        if (tls.TrustedAuthorities is not { Count: > 0 } authorities || certificate is null
-            || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+        if (tls.TrustedAuthorities is not { Count: > 0 } authorities)
+        {
+            return errors == SslPolicyErrors.None;
+        }
+
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
         {
             return false; // a name mismatch or a missing certificate is never excused by a private CA
         }
 
-        // Build the chain again with only the given authorities as roots.
-        using var custom2 = new X509Chain();
-        custom2.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom2.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        custom2.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        // The given authorities replace the system store: the chain must end at one of them, even when the system
+        // would trust the certificate. Intermediates the server sent help build the chain; they are not trusted.
+        using var pinned = new X509Chain();
+        pinned.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        pinned.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        pinned.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        if (chain is not null)
+        {
+            foreach (var element in chain.ChainElements)
+            {
+                pinned.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
         using var leaf = new X509Certificate2(certificate);
-        return custom2.Build(leaf);
+        return pinned.Build(leaf);
     }
 }
