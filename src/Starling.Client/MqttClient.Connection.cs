@@ -276,12 +276,21 @@ public sealed partial class MqttClient
             {
                 try
                 {
+                    InHandler.Value = true;
                     await handler(message, _lifetime.Token).ConfigureAwait(false);
                 }
-#pragma warning disable CA1031 // A failing handler must not stop the delivery of the following messages.
-                catch (Exception) when (!_lifetime.IsCancellationRequested)
+#pragma warning disable CA1031 // A failing handler must not stop the delivery of the following messages, nor escape DisposeAsync.
+                catch (Exception)
 #pragma warning restore CA1031
                 {
+                    if (_lifetime.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                }
+                finally
+                {
+                    InHandler.Value = false;
                 }
             }
         }

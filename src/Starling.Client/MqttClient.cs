@@ -24,6 +24,9 @@ public sealed partial class MqttClient : IAsyncDisposable
     private readonly Lock _stateGate = new();
     private readonly RequestResponse _requests;
     private Task? _dispatcher;
+
+    // True while this flow of execution runs the message handler (DisposeAsync from a handler must not await it).
+    private static readonly AsyncLocal<bool> InHandler = new();
     private TaskCompletionSource _connectedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile MqttClientState _state;
     private bool _everConnected;
@@ -329,8 +332,9 @@ public sealed partial class MqttClient : IAsyncDisposable
         }
 
         _session.Close(new ObjectDisposedException(nameof(MqttClient)));
-        if (_dispatcher is not null)
+        if (_dispatcher is not null && !InHandler.Value)
         {
+            // Not from inside a handler: the dispatcher would be waiting for itself.
             await _dispatcher.ConfigureAwait(false);
         }
 

@@ -259,6 +259,43 @@ public sealed class PublishSubscribeTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_handler_that_throws_does_not_stop_delivery_and_one_that_disposes_the_client_does_not_hang()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await TestBroker.StartAsync(BrokerKind.Starling, ct);
+        var received = new List<string>();
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        MqttClient? client = null;
+        client = new MqttClient(ClientTestExtensions.Options(broker.Uri, "throwing-handler"))
+        {
+            MessageHandler = async (message, token) =>
+            {
+                var text = message.PayloadAsString();
+                received.Add(text);
+                if (text == "stop")
+                {
+                    await client!.DisposeAsync(); // from inside the handler: must not wait for itself
+                    disposed.TrySetResult();
+                    return;
+                }
+
+                throw new InvalidOperationException($"handler failed on {text}");
+            },
+        };
+        await client.ConnectAsync(ct);
+        await client.SubscribeAsync("throwing/#", QualityOfService.AtLeastOnce, ct);
+
+        foreach (var text in new[] { "a", "b", "c", "stop" })
+        {
+            await client.PublishAsync("throwing/x", text, QualityOfService.AtLeastOnce, cancellationToken: ct);
+        }
+
+        await disposed.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        Assert.Equal(["a", "b", "c", "stop"], received);
+        Assert.Equal(MqttClientState.Disposed, client.State);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Many_QoS_0_publishes_beyond_the_outbound_queue_bound_never_stall()
     {
         // Regression: a publisher waiting for the writer to drain the queue could miss the writer's signal and sleep
