@@ -285,7 +285,9 @@ internal sealed class ClientSession : IPacketHandler
 
         if (sendOn is not null)
         {
-            await sendOn.EnqueueAsync(OutboundPacket.Publish(packet, entry.PacketId, dup: false), cancellationToken).ConfigureAwait(false);
+            // Queued whatever the queue length (the in-flight window bounds these) and never cancelled: the message
+            // holds a packet id and a window slot, so it must reach the wire [cancelling stops the wait, not the delivery].
+            sendOn.Enqueue(OutboundPacket.Publish(packet, entry.PacketId, dup: false));
         }
 
         return await entry.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -309,7 +311,9 @@ internal sealed class ClientSession : IPacketHandler
             _requests[id] = request;
         }
 
-        await connection.EnqueueAsync(OutboundPacket.Control(build(id)), cancellationToken).ConfigureAwait(false);
+        // Like a QoS 1/2 publish, a request holding a packet id is always queued: a cancelled wait leaves the answer to
+        // free the id, so a late SUBACK never completes a different request.
+        connection.Enqueue(OutboundPacket.Control(build(id)));
         return await request.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
