@@ -510,9 +510,21 @@ internal sealed class ClientSession : IPacketHandler
 
         if (_file is not null && entry.FileSequence != 0)
         {
-            _file.Remove(entry.FileSequence);
+            try
+            {
+                _file.Remove(entry.FileSequence);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The message is acknowledged whatever the file says: its completion must not be lost to a full disk.
+                // The worst case is a line the next run resends (at least once, as QoS 1/2 allows).
+                FileError = e;
+            }
         }
     }
+
+    /// <summary>The last error writing the buffer file, if any (the flow goes on without it).</summary>
+    public Exception? FileError { get; private set; }
 
     /// <summary>Sends queued publishes, in order, while the broker's Receive Maximum allows [MQTT-3.3.4-9].</summary>
     private void FillWindow(ClientConnection connection)
