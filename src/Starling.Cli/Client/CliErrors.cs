@@ -11,10 +11,14 @@ internal static class CliErrors
         var (code, message) = exception switch
         {
             ArgumentException e => (ExitCodes.Usage, e.Message),
-            MqttClientException { ReasonCode: { } reason } e when e.Message.StartsWith("Connection refused", StringComparison.Ordinal) =>
+            MqttClientException { ReasonCode: { } reason } e when e.Message.StartsWith("Connection refused", StringComparison.Ordinal)
+                || e.Message.StartsWith("The broker refused the connection", StringComparison.Ordinal)
+                || e.Message.StartsWith("The broker asked for an AUTH exchange", StringComparison.Ordinal) =>
                 (ExitCodes.ConnectRefused, AuthHint(reason, e.Message)),
             MqttClientException e when e.Message.StartsWith("Cannot connect", StringComparison.Ordinal) || e.Message.StartsWith("No CONNACK", StringComparison.Ordinal)
-                || e.Message.StartsWith("The broker closed the connection before CONNACK", StringComparison.Ordinal) => (ExitCodes.ConnectFailed, e.Message),
+                || e.Message.StartsWith("The broker closed the connection before CONNACK", StringComparison.Ordinal)
+                || e.Message.StartsWith("The broker sent a malformed packet", StringComparison.Ordinal)
+                || e.Message.StartsWith("Expected CONNACK", StringComparison.Ordinal) => (ExitCodes.ConnectFailed, e.Message),
             MqttClientException e when e.Message.StartsWith("Connection lost", StringComparison.Ordinal) => (ExitCodes.ConnectionLost, e.Message),
             MqttClientException e => (ExitCodes.Rejected, e.Message),
             IOException e => (ExitCodes.Usage, e.Message),
