@@ -388,6 +388,7 @@ internal sealed class ClientSession : IPacketHandler
                 return;
             case PacketType.PubRec:
                 var release = true;
+                var releaseCode = ReasonCode.Success;
                 lock (_gate)
                 {
                     if (_inflight.TryGetValue(ack.PacketId, out var entry) && entry.QoS == QualityOfService.ExactlyOnce)
@@ -406,11 +407,16 @@ internal sealed class ClientSession : IPacketHandler
                             entry.PubRecResult = pubRec;
                         }
                     }
+                    else if (connection.Version == ProtocolVersion.V500)
+                    {
+                        // A PUBREC for an id this client does not hold: released so the broker can forget it, saying so.
+                        releaseCode = ReasonCode.PacketIdentifierNotFound;
+                    }
                 }
 
                 if (release)
                 {
-                    connection.Enqueue(OutboundPacket.Acknowledge(new AckPacket(PacketType.PubRel, ack.PacketId)));
+                    connection.Enqueue(OutboundPacket.Acknowledge(new AckPacket(PacketType.PubRel, ack.PacketId, releaseCode)));
                 }
 
                 break;
