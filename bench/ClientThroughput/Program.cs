@@ -115,32 +115,12 @@ static async Task<double> StarlingRunAsync(string host, int port, byte[] payload
     }
     else
     {
-        using var slots = new SemaphoreSlim(window);
-        var pending = new List<Task>(count);
-        for (var i = 0; i < count; i++)
-        {
-            await slots.WaitAsync();
-            pending.Add(PublishAndReleaseAsync(client.PublishAsync(message), slots));
-        }
-
-        await Task.WhenAll(pending);
+        await PublishWindowedAsync(count, window, async () => await client.PublishAsync(message));
     }
 
     var elapsed = stopwatch.Elapsed.TotalSeconds;
     await client.DisconnectAsync();
     return count / elapsed;
-
-    static async Task PublishAndReleaseAsync(ValueTask<MqttPublishResult> publish, SemaphoreSlim slots)
-    {
-        try
-        {
-            await publish;
-        }
-        finally
-        {
-            slots.Release();
-        }
-    }
 }
 
 static async Task<double> MqttNetRunAsync(string host, int port, byte[] payload, int count, MqttQualityOfServiceLevel qos, int window)
@@ -163,26 +143,32 @@ static async Task<double> MqttNetRunAsync(string host, int port, byte[] payload,
     }
     else
     {
-        using var slots = new SemaphoreSlim(window);
-        var pending = new List<Task>(count);
-        for (var i = 0; i < count; i++)
-        {
-            await slots.WaitAsync();
-            pending.Add(PublishAndReleaseAsync(client.PublishAsync(message), slots));
-        }
-
-        await Task.WhenAll(pending);
+        await PublishWindowedAsync(count, window, async () => await client.PublishAsync(message));
     }
 
     var elapsed = stopwatch.Elapsed.TotalSeconds;
     await client.DisconnectAsync();
     return count / elapsed;
+}
 
-    static async Task PublishAndReleaseAsync(Task<MqttClientPublishResult> publish, SemaphoreSlim slots)
+// The same rule for both clients: at most `window` publishes outstanding, each started as soon as a slot frees.
+static async Task PublishWindowedAsync(int count, int window, Func<Task> publish)
+{
+    using var slots = new SemaphoreSlim(window);
+    var pending = new List<Task>(count);
+    for (var i = 0; i < count; i++)
+    {
+        await slots.WaitAsync();
+        pending.Add(PublishAndReleaseAsync());
+    }
+
+    await Task.WhenAll(pending);
+
+    async Task PublishAndReleaseAsync()
     {
         try
         {
-            await publish;
+            await publish();
         }
         finally
         {

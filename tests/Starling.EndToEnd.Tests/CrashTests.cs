@@ -51,7 +51,7 @@ public sealed class CrashTests
         {
             await using var broker = StarlingProcess.Start(serve, environment, workingDirectory);
             await StarlingProcess.WaitUntilListeningAsync(broker, ct);
-            await Task.Delay(random.Next(30, 400), ct); // a random point in the publishing
+            await Task.Delay(random.Next(30, 400), ct); // ok-to-sleep: the kill point is a random moment of the publishing, by design
             broker.Kill();
             await broker.WaitForExitAsync(TimeSpan.FromSeconds(10), ct);
             transcripts.Add(broker.Transcript());
@@ -173,7 +173,7 @@ public sealed class CrashTests
                 await client.DisposeAsync();
             }
 
-            await Task.Delay(20, ct);
+            await Task.Delay(20, ct); // ok-to-sleep: reconnect back-off while the broker is down (nothing to wait for)
             return null;
         }
     }

@@ -186,14 +186,8 @@ public sealed class AckGateTests
         Assert.Single(store.Inner.Load().Deliveries);
     }
 
-    private static async Task OfflineSubscriberAsync(BrokerFixture broker, string filter, CancellationToken ct)
-    {
-        await using var subscriber = await broker.ConnectAsync("offline", ProtocolVersion.V311, cleanSession: false, customize: Persistent, cancellationToken: ct);
-        await subscriber.SubscribeAsync(filter, QualityOfService.AtLeastOnce, cancellationToken: ct);
-        await subscriber.SendAsync(DisconnectPacket.Normal, ct);
-        await subscriber.ExpectClosedAsync(cancellationToken: ct);
-        await WaitFor.ConditionAsync(() => broker.Broker.ConnectionCount == 0, TimeSpan.FromSeconds(5), "the subscriber to go offline", ct);
-    }
+    private static Task OfflineSubscriberAsync(BrokerFixture broker, string filter, CancellationToken ct) =>
+        broker.ParkSessionAsync("offline", filter, QualityOfService.AtLeastOnce, ProtocolVersion.V311, Persistent, cancellationToken: ct);
 
     /// <summary>An in-memory store whose writes block while the gate is closed.</summary>
     private sealed class GatedStore : IBrokerStore

@@ -39,12 +39,7 @@ public sealed class RestartTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         await using (var broker = await StartAsync(kind, ct))
         {
-            await using (var subscriber = await broker.ConnectAsync("sub", version, cleanSession: false, customize: Persistent(3600), cancellationToken: ct))
-            {
-                await subscriber.SubscribeAsync("t/#", QualityOfService.ExactlyOnce, subscriptionId: version == ProtocolVersion.V500 ? 5 : null, cancellationToken: ct);
-                await subscriber.SendAsync(DisconnectPacket.Normal, ct);
-                await subscriber.ExpectClosedAsync(cancellationToken: ct);
-            }
+            await broker.ParkSessionAsync("sub", "t/#", QualityOfService.ExactlyOnce, version, Persistent(3600), version == ProtocolVersion.V500 ? 5 : null, ct);
 
             await using var publisher = await broker.ConnectAsync("pub", version, cancellationToken: ct);
             for (ushort i = 1; i <= 3; i++)
@@ -194,7 +189,7 @@ public sealed class RestartTests : IDisposable
             Assert.Equal(0, broker.Broker.RetainedMessageCount); // still within the delay
         }
 
-        await Task.Delay(TimeSpan.FromMilliseconds(1200), ct); // the delay runs out while no broker runs
+        await Task.Delay(TimeSpan.FromMilliseconds(1200), ct); // ok-to-sleep: the 1 s will delay must run out while no broker runs
         await using var restarted = await StartAsync(kind, ct);
         await WaitFor.ConditionAsync(() => restarted.Broker.RetainedMessageCount == 1, TimeSpan.FromSeconds(5), "the will to be published", ct);
         await using var reader = await restarted.ConnectAsync("reader", ProtocolVersion.V500, cancellationToken: ct);
@@ -210,18 +205,11 @@ public sealed class RestartTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         await using (var broker = await StartAsync(kind, ct))
         {
-            await using (var shortLived = await broker.ConnectAsync("short", ProtocolVersion.V500, cleanSession: false, customize: Persistent(1), cancellationToken: ct))
-            {
-                await shortLived.SubscribeAsync("e/#", QualityOfService.AtLeastOnce, cancellationToken: ct);
-                await shortLived.SendAsync(DisconnectPacket.Normal, ct);
-                await shortLived.ExpectClosedAsync(cancellationToken: ct);
-            }
-
-            await WaitFor.ConditionAsync(() => broker.Broker.ConnectionCount == 0, TimeSpan.FromSeconds(5), "the connection to end", ct);
+            await broker.ParkSessionAsync("short", "e/#", QualityOfService.AtLeastOnce, ProtocolVersion.V500, Persistent(1), cancellationToken: ct);
             broker.Broker.Publish("e/1", "queued"u8.ToArray(), QualityOfService.AtLeastOnce);
         }
 
-        await Task.Delay(TimeSpan.FromMilliseconds(1200), ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(1200), ct); // ok-to-sleep: the 1 s session expiry must run out while no broker runs
         await using (var restarted = await StartAsync(kind, ct))
         {
             await WaitFor.ConditionAsync(() => restarted.Broker.SessionCount == 0, TimeSpan.FromSeconds(5), "housekeeping to end the expired session", ct);
@@ -243,19 +231,12 @@ public sealed class RestartTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         await using (var broker = await StartAsync(kind, ct))
         {
-            await using (var away = await broker.ConnectAsync("away", ProtocolVersion.V500, cleanSession: false, customize: Persistent(3600), cancellationToken: ct))
-            {
-                await away.SubscribeAsync("exp/#", QualityOfService.AtLeastOnce, cancellationToken: ct);
-                await away.SendAsync(DisconnectPacket.Normal, ct);
-                await away.ExpectClosedAsync(cancellationToken: ct);
-            }
-
-            await WaitFor.ConditionAsync(() => broker.Broker.ConnectionCount == 0, TimeSpan.FromSeconds(5), "the connection to end", ct);
+            await broker.ParkSessionAsync("away", "exp/#", QualityOfService.AtLeastOnce, ProtocolVersion.V500, Persistent(3600), cancellationToken: ct);
             broker.Broker.Publish(new PublishPacket { Topic = "exp/short", Payload = "short"u8.ToArray(), QoS = QualityOfService.AtLeastOnce, MessageExpiryInterval = 1 });
             broker.Broker.Publish(new PublishPacket { Topic = "exp/long", Payload = "long"u8.ToArray(), QoS = QualityOfService.AtLeastOnce, MessageExpiryInterval = 3600 });
         }
 
-        await Task.Delay(TimeSpan.FromMilliseconds(1200), ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(1200), ct); // ok-to-sleep: the 1 s message expiry must run out while no broker runs
         await using (var restarted = await StartAsync(kind, ct))
         {
             await using var back = await restarted.ConnectAsync("away", ProtocolVersion.V500, cleanSession: false, customize: Persistent(3600), cancellationToken: ct);

@@ -22,14 +22,7 @@ public sealed class SqliteGrowthTests : IDisposable
         var walSizes = new List<long>();
         for (var round = 0; round < 12; round++)
         {
-            await using (var away = await ConnectPersistentAsync(broker, ct))
-            {
-                await away.SubscribeAsync("grow/#", QualityOfService.AtLeastOnce, cancellationToken: ct);
-                await away.SendAsync(DisconnectPacket.Normal, ct);
-                await away.ExpectClosedAsync(cancellationToken: ct);
-            }
-
-            await WaitFor.ConditionAsync(() => broker.Broker.ConnectionCount == 0, TimeSpan.FromSeconds(5), "the subscriber to go offline", ct);
+            await broker.ParkSessionAsync("grower", "grow/#", QualityOfService.AtLeastOnce, ProtocolVersion.V311, Persistent, cancellationToken: ct);
             for (var i = 0; i < 1500; i++)
             {
                 broker.Broker.Publish($"grow/{i % 10}", new byte[1024], QualityOfService.AtLeastOnce);
@@ -55,9 +48,10 @@ public sealed class SqliteGrowthTests : IDisposable
         Assert.True(walSizes.Max() <= 9 * 1024 * 1024, report);
     }
 
+    private static ConnectPacket Persistent(ConnectPacket c) => new() { ProtocolVersion = c.ProtocolVersion, ClientId = c.ClientId, CleanSession = false, KeepAlive = 60 };
+
     private static Task<RawMqttClient> ConnectPersistentAsync(BrokerFixture broker, CancellationToken ct) =>
-        broker.ConnectAsync("grower", ProtocolVersion.V311, cleanSession: false,
-            customize: c => new ConnectPacket { ProtocolVersion = c.ProtocolVersion, ClientId = c.ClientId, CleanSession = false, KeepAlive = 60 }, cancellationToken: ct);
+        broker.ConnectAsync("grower", ProtocolVersion.V311, cleanSession: false, customize: Persistent, cancellationToken: ct);
 
     private static long FileSize(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 }

@@ -60,6 +60,23 @@ public sealed class BrokerFixture : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Leaves a persistent session subscribed and offline: connects with <paramref name="customize"/> (which must ask
+    /// for a persistent session), subscribes, disconnects normally and waits until the broker has no connection left.
+    /// </summary>
+    public async Task ParkSessionAsync(string clientId, string filter, QualityOfService qos, ProtocolVersion version,
+        Func<ConnectPacket, ConnectPacket> customize, int? subscriptionId = null, CancellationToken cancellationToken = default)
+    {
+        await using (var client = await ConnectAsync(clientId, version, cleanSession: false, customize, cancellationToken).ConfigureAwait(false))
+        {
+            await client.SubscribeAsync(filter, qos, subscriptionId: subscriptionId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.SendAsync(DisconnectPacket.Normal, cancellationToken).ConfigureAwait(false);
+            await client.ExpectClosedAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        await WaitFor.ConditionAsync(() => Broker.ConnectionCount == 0, TimeSpan.FromSeconds(5), $"{clientId} to go offline", cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _listener.StopAsync(CancellationToken.None).ConfigureAwait(false);

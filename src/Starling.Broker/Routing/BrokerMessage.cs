@@ -15,14 +15,15 @@ internal sealed class BrokerMessage
         ExpiresAt = packet.MessageExpiryInterval is { } seconds ? nowMilliseconds + (seconds * 1000L) : long.MaxValue;
     }
 
-    /// <summary>A message loaded from the store, with its expiry already on the broker clock.</summary>
-    public BrokerMessage(PublishPacket packet, string? publisherClientId, long expiresAt, bool loaded)
+    private BrokerMessage(long expiresAt, PublishPacket packet, string? publisherClientId)
     {
-        _ = loaded;
         Packet = packet;
         PublisherClientId = publisherClientId;
         ExpiresAt = expiresAt;
     }
+
+    /// <summary>A message loaded from the store, with its expiry already on the broker clock.</summary>
+    public static BrokerMessage Loaded(PublishPacket packet, string? publisherClientId, long expiresAt) => new(expiresAt, packet, publisherClientId);
 
     /// <summary>The message as published, its topic resolved (never an alias).</summary>
     public PublishPacket Packet { get; }

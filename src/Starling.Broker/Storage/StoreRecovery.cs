@@ -26,7 +26,7 @@ internal static class StoreRecovery
         foreach (var stored in snapshot.Messages)
         {
             var expiresAt = stored.ExpiresAt is { } at ? now + (long)(at - wallNow).TotalMilliseconds : long.MaxValue;
-            messages[stored.Id] = new BrokerMessage(stored.Packet, stored.PublisherClientId, expiresAt, loaded: true);
+            messages[stored.Id] = BrokerMessage.Loaded(stored.Packet, stored.PublisherClientId, expiresAt);
         }
 
         foreach (var retained in snapshot.Retained)
