@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -94,9 +92,10 @@ internal static class ServeCommand
 
         using var storeLifetime = store;
         SocketThreading.Configure(settings.SocketThreads);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.ClearProviders();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -111,9 +110,8 @@ internal static class ServeCommand
         }
 
         builder.Services.AddStarlingBroker();
-        builder.WebHost.UseStarlingSockets();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenMqtt(settings.EndPoint));
-        WebApplication app;
+        builder.Services.AddStarlingTcpListener(settings.EndPoint);
+        IHost app;
         try
         {
             // Building resolves the broker, which loads the store.
@@ -125,7 +123,7 @@ internal static class ServeCommand
             return 3;
         }
 
-        await using var appLifetime = app;
+        using var appLifetime = app;
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -137,7 +135,8 @@ internal static class ServeCommand
         }
 
         var storeDescription = store is null ? "in memory (nothing is kept at exit)" : $"{store.Path}, sync {settings.Broker.Sync}";
-        CliLog.Listening(app.Logger, settings.EndPoint, storeDescription);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("starling");
+        CliLog.Listening(logger, settings.EndPoint, storeDescription);
         await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         return 0;
     }

@@ -1,0 +1,379 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
+
+namespace Starling.Server.Sockets;
+
+/// <summary>
+/// A <see cref="PipeReader"/> straight over a socket, with no <see cref="Pipe"/> and no receive loop in between: the
+/// broker's read loop awaits the socket itself and resumes on the thread that completed the receive. An idle
+/// connection holds no buffer: it waits with a zero-byte receive, rents a buffer once data has arrived and returns it
+/// as soon as every byte was consumed.
+/// </summary>
+#pragma warning disable CA1001 // _args is disposed when the reader is completed (or by the receive still running then).
+internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
+#pragma warning restore CA1001
+{
+    /// <summary>Smallest receive buffer: a read takes up to this many bytes (many packets) in one system call.</summary>
+    private const int ReceiveBufferSize = 8192;
+
+    /// <summary>Below this much free space the buffer is compacted or grown before receiving.</summary>
+    private const int MinimumFreeSpace = 1024;
+
+    private readonly Socket _socket;
+    private readonly SocketConnection _connection;
+    private readonly ReceiveArgs _args;
+
+    // Guarded by _args (the monitor): the receive in progress, the waiting read and cancellation can meet on three threads.
+    private ManualResetValueTaskSourceCore<ReadResult> _waiter; // continuations run inline: no hop from the socket to the router
+    private byte[]? _buffer;
+    private int _start; // first unconsumed byte
+    private int _end; // end of the received bytes
+    private int _examined; // everything before this index was examined: a read waits for more
+    private int _returnedStart; // _start when the last result was handed out
+    private ReadOnlySequence<byte> _returned;
+    private bool _receiving;
+    private bool _waiting;
+    private bool _cancelRequested;
+    private bool _endOfStream;
+    private bool _completed;
+    private SocketException? _error;
+
+    public SocketReader(Socket socket, SocketConnection connection)
+    {
+        _socket = socket;
+        _connection = connection;
+        _args = new ReceiveArgs(this);
+    }
+
+    /// <inheritdoc />
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.CanBeCanceled)
+        {
+            // The broker never passes a token; honoured for any other caller, at the cost of one registration.
+            cancellationToken.ThrowIfCancellationRequested();
+            cancellationToken.UnsafeRegister(static state => ((SocketReader)state!).CancelPendingRead(), this);
+        }
+
+        lock (_args)
+        {
+            ObjectDisposedException.ThrowIf(_completed, this);
+            if (TryTakeResultLocked(out var result))
+            {
+                return _error is { } error ? ValueTask.FromException<ReadResult>(error) : new ValueTask<ReadResult>(result);
+            }
+
+            if (!_receiving)
+            {
+                ReceiveLocked();
+                if (TryTakeResultLocked(out result))
+                {
+                    return _error is { } error ? ValueTask.FromException<ReadResult>(error) : new ValueTask<ReadResult>(result);
+                }
+            }
+
+            _waiter.Reset();
+            _waiting = true;
+            return new ValueTask<ReadResult>(this, _waiter.Version);
+        }
+    }
+
+    /// <inheritdoc />
+    public override bool TryRead(out ReadResult result)
+    {
+        lock (_args)
+        {
+            ObjectDisposedException.ThrowIf(_completed, this);
+            if (!TryTakeResultLocked(out result))
+            {
+                return false;
+            }
+
+            if (_error is { } error)
+            {
+                throw error;
+            }
+
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    /// <inheritdoc />
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        var consumedOffset = _returned.IsEmpty ? 0 : (int)_returned.GetOffset(consumed);
+        var examinedOffset = _returned.IsEmpty ? 0 : (int)_returned.GetOffset(examined);
+        lock (_args)
+        {
+            _start = _returnedStart + consumedOffset;
+            _examined = Math.Max(_examined, _returnedStart + examinedOffset);
+            _returned = default;
+            if (_start == _end && !_receiving)
+            {
+                // Everything consumed: an idle connection keeps no buffer.
+                ReleaseBufferLocked();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override void CancelPendingRead()
+    {
+        bool deliver;
+        ReadResult result;
+        lock (_args)
+        {
+            deliver = _waiting;
+            _waiting = false;
+            _cancelRequested = !deliver;
+            result = new ReadResult(default, isCanceled: true, isCompleted: false);
+        }
+
+        if (deliver)
+        {
+            _waiter.SetResult(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Complete(Exception? exception = null)
+    {
+        lock (_args)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            _completed = true;
+            if (!_receiving)
+            {
+                // A receive still running owns the buffer and the operation: it releases them when it ends.
+                ReleaseBufferLocked();
+                _args.Dispose();
+            }
+        }
+
+        _connection.OnReaderCompleted();
+    }
+
+    /// <summary>A new result when there is one: unexamined bytes, the end of the stream, an error or a cancellation.</summary>
+    private bool TryTakeResultLocked(out ReadResult result)
+    {
+        if (_cancelRequested)
+        {
+            _cancelRequested = false;
+            result = new ReadResult(default, isCanceled: true, isCompleted: false);
+            return true;
+        }
+
+        if (_end > _examined || _endOfStream || _error is not null)
+        {
+            _returned = _buffer is null ? default : new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
+            _returnedStart = _start;
+            _examined = _end;
+            result = new ReadResult(_returned, isCanceled: false, isCompleted: _endOfStream);
+            return true;
+        }
+
+        result = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Receives until a receive is pending or new bytes, the end of the stream or an error arrived. Without a buffer it
+    /// first waits for data with a zero-byte receive.
+    /// </summary>
+    private void ReceiveLocked()
+    {
+        while (!_receiving && !_endOfStream && _error is null)
+        {
+            var zeroByte = _buffer is null && !_args.DataReady;
+            if (zeroByte)
+            {
+                _args.SetBuffer(Memory<byte>.Empty);
+            }
+            else
+            {
+                EnsureSpaceLocked();
+                _args.SetBuffer(_buffer.AsMemory(_end));
+            }
+
+            _args.DataReady = false;
+            _args.ZeroByte = zeroByte;
+            _receiving = true;
+            bool pending;
+            try
+            {
+                pending = _socket.ReceiveAsync(_args);
+            }
+            catch (ObjectDisposedException)
+            {
+                _receiving = false;
+                _error = new SocketException((int)SocketError.OperationAborted);
+                return;
+            }
+
+            if (pending)
+            {
+                return;
+            }
+
+            _receiving = false;
+            if (OnReceivedLocked())
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Takes in a finished receive; true when it produced a result (bytes, end of stream or error).</summary>
+    private bool OnReceivedLocked()
+    {
+        if (_args.SocketError != SocketError.Success)
+        {
+            _error = new SocketException((int)_args.SocketError);
+            return true;
+        }
+
+        if (_args.ZeroByte)
+        {
+            // Data (or the end of the stream) is there: the next receive takes it into a buffer.
+            _args.DataReady = true;
+            return false;
+        }
+
+        var received = _args.BytesTransferred;
+        if (received == 0)
+        {
+            _endOfStream = true;
+        }
+
+        _end += received;
+
+        // A receive that filled all the space it had most likely left more behind: the next one skips the wait.
+        _args.DataReady = received > 0 && received == _args.Count;
+        return true;
+    }
+
+    private void OnReceiveCompleted()
+    {
+        bool deliver;
+        ReadResult result = default;
+        SocketException? error = null;
+        lock (_args)
+        {
+            _receiving = false;
+            var produced = OnReceivedLocked();
+            if (_completed)
+            {
+                ReleaseBufferLocked();
+                _args.Dispose();
+                return;
+            }
+
+            if (!produced && _waiting)
+            {
+                ReceiveLocked();
+            }
+
+            deliver = _waiting && TryTakeResultLocked(out result);
+            if (deliver)
+            {
+                _waiting = false;
+                error = _error;
+            }
+        }
+
+        if (!deliver)
+        {
+            return;
+        }
+
+        if (error is not null)
+        {
+            _waiter.SetException(error);
+        }
+        else
+        {
+            _waiter.SetResult(result);
+        }
+    }
+
+    /// <summary>Makes room to receive: a buffer from the pool, the unconsumed bytes moved to the front, or a larger buffer.</summary>
+    private void EnsureSpaceLocked()
+    {
+        if (_buffer is null)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+            _start = _end = _examined = 0;
+            return;
+        }
+
+        if (_buffer.Length - _end >= MinimumFreeSpace)
+        {
+            return;
+        }
+
+        var used = _end - _start;
+        if (used <= _buffer.Length / 2)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, used);
+        }
+        else
+        {
+            // A packet larger than the buffer: grow (the broker's Maximum Packet Size bounds it).
+            var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            Buffer.BlockCopy(_buffer, _start, larger, 0, used);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+
+        _examined -= _start;
+        _end = used;
+        _start = 0;
+    }
+
+    private void ReleaseBufferLocked()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+
+        _start = _end = _examined = 0;
+    }
+
+    ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _waiter.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _waiter.GetStatus(token);
+
+    void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _waiter.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>The receive operation, reused for every receive of the connection.</summary>
+    private sealed class ReceiveArgs : SocketAsyncEventArgs
+    {
+        private readonly SocketReader _reader;
+
+        public ReceiveArgs(SocketReader reader)
+            : base(unsafeSuppressExecutionContextFlow: true)
+        {
+            _reader = reader;
+        }
+
+        /// <summary>The receive is the zero-byte wait for data.</summary>
+        public bool ZeroByte;
+
+        /// <summary>A zero-byte wait completed: data is there, receive it without waiting again.</summary>
+        public bool DataReady;
+
+        protected override void OnCompleted(SocketAsyncEventArgs e) => _reader.OnReceiveCompleted();
+    }
+}
