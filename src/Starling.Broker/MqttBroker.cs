@@ -120,33 +120,32 @@ public sealed class MqttBroker : IAsyncDisposable
     internal SubscriptionTrie Trie => _trie;
 
     /// <summary>Serves one connection until it ends. Completes both sides of <paramref name="transport"/> when done.</summary>
-    public async Task RunConnectionAsync(IDuplexPipe transport, EndPoint? remoteEndPoint = null)
+    public Task RunConnectionAsync(IDuplexPipe transport, EndPoint? remoteEndPoint = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
+        return new MqttConnection(this, transport, remoteEndPoint, _logger).RunAsync();
+    }
+
+    /// <summary>Registers a new connection; false when the broker is stopping (the connection then ends at once).</summary>
+    internal bool Register(MqttConnection connection)
+    {
         if (_stopping.IsCancellationRequested)
         {
-            await transport.Input.CompleteAsync().ConfigureAwait(false);
-            await transport.Output.CompleteAsync().ConfigureAwait(false);
-            return;
+            return false;
         }
 
-        var connection = new MqttConnection(this, transport, remoteEndPoint, _logger);
         _connections.TryAdd(connection, 0);
         if (_stopping.IsCancellationRequested)
         {
             // Stop began between the check above and the registration: this one was missed by the sweep.
-            connection.Close(ReasonCode.ServerShuttingDown, "server shutting down");
+            _connections.TryRemove(connection, out _);
+            return false;
         }
 
-        try
-        {
-            await connection.RunAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _connections.TryRemove(connection, out _);
-        }
+        return true;
     }
+
+    internal void Unregister(MqttConnection connection) => _connections.TryRemove(connection, out _);
 
     /// <summary>Publishes a message from code, as if a client had (no publisher client id, so No Local never applies).</summary>
     /// <returns>How many sessions the message reached.</returns>

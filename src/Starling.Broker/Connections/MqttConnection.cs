@@ -36,7 +36,6 @@ internal sealed partial class MqttConnection
         _transport = transport;
         _logger = logger;
         RemoteEndPoint = remoteEndPoint;
-        Remote = remoteEndPoint?.ToString() ?? "in-process";
         Writer = new OutboundWriter(this, broker.Options.MaximumOutboundBytes);
         StartedAt = LastActivity = Environment.TickCount64;
     }
@@ -45,7 +44,8 @@ internal sealed partial class MqttConnection
 
     public EndPoint? RemoteEndPoint { get; }
 
-    public string Remote { get; }
+    /// <summary>The client's address for logs (formatted when asked: an idle connection does not keep the text).</summary>
+    public string Remote => RemoteEndPoint?.ToString() ?? "in-process";
 
     public ProtocolVersion Version { get; private set; } = ProtocolVersion.V500;
 
@@ -77,13 +77,29 @@ internal sealed partial class MqttConnection
     /// <summary>The client's Topic Alias Maximum: how many aliases the broker may assign towards it.</summary>
     public ushort ClientTopicAliasMaximum { get; private set; }
 
-    /// <summary>Serves the connection until either side closes it.</summary>
+    /// <summary>
+    /// Serves the connection until either side closes it, then completes both sides of the transport. One state
+    /// machine for the whole life of the connection, with few locals: it is what an idle connection costs.
+    /// </summary>
     public async Task RunAsync()
     {
-        var writerTask = Writer.RunAsync(_transport.Output);
+        if (!_broker.Register(this))
+        {
+            _transport.Input.Complete();
+            _transport.Output.Complete();
+            return;
+        }
+
+        Writer.Start(_transport.Output);
         try
         {
-            await ReadLoopAsync().ConfigureAwait(false);
+            if (await ConnectAsync().ConfigureAwait(false))
+            {
+                var input = _transport.Input;
+                while (HandleRead(await input.ReadAsync().ConfigureAwait(false)))
+                {
+                }
+            }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException
             or System.Net.Sockets.SocketException or InvalidOperationException)
@@ -99,9 +115,10 @@ internal sealed partial class MqttConnection
         {
             OnClosed();
             Writer.Complete(null);
-            await FinishWriterAsync(writerTask).ConfigureAwait(false);
-            await _transport.Input.CompleteAsync().ConfigureAwait(false);
-            await _transport.Output.CompleteAsync().ConfigureAwait(false);
+            await FinishWriterAsync().ConfigureAwait(false);
+            _transport.Input.Complete();
+            _transport.Output.Complete();
+            _broker.Unregister(this);
         }
     }
 
@@ -151,7 +168,15 @@ internal sealed partial class MqttConnection
     /// <summary>The writer ended (the peer stopped reading for good, or writing failed): the connection cannot go on.</summary>
     public void OnWriterStopped() => Close(null, "connection lost while writing");
 
-    private async Task ReadLoopAsync()
+    /// <summary>Writing failed for a reason other than a lost connection: a defect, logged.</summary>
+    public void OnWriterFailed(Exception exception)
+    {
+        _closeReason ??= "internal error while writing";
+        BrokerLog.ConnectionFailed(_logger, exception, Remote);
+    }
+
+    /// <summary>Reads until the CONNECT packet is handled; false when the connection ends instead.</summary>
+    private async ValueTask<bool> ConnectAsync()
     {
         var input = _transport.Input;
         var maximumPacketSize = _broker.Options.MaximumPacketSize;
@@ -160,43 +185,84 @@ internal sealed partial class MqttConnection
             var result = await input.ReadAsync().ConfigureAwait(false);
             if (result.IsCanceled)
             {
-                return;
+                return false;
             }
 
             LastActivity = Environment.TickCount64;
             var buffer = result.Buffer;
-            var stop = false;
-            while (!stop && !_closeRequested)
+            var status = FrameReader.TryReadFrame(buffer, maximumPacketSize, Version, out var frame, out var error);
+            if (status == FrameStatus.Incomplete)
             {
-                var status = FrameReader.TryReadFrame(buffer, maximumPacketSize, Version, out var frame, out var error);
-                if (status == FrameStatus.Incomplete)
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
                 {
-                    break;
+                    _closeReason ??= "connection closed by the client";
+                    return false;
                 }
 
-                if (status == FrameStatus.Error)
-                {
-                    Violation(error);
-                    stop = true;
-                    break;
-                }
-
-                stop = IsConnected ? !HandlePacket(frame) : !await HandleConnectAsync(frame).ConfigureAwait(false);
-                buffer = buffer.Slice(frame.TotalLength);
+                continue;
             }
 
-            input.AdvanceTo(buffer.Start, buffer.End);
-            if (stop || _closeRequested)
+            if (status == FrameStatus.Error)
             {
-                return;
+                input.AdvanceTo(buffer.Start, buffer.End);
+                Violation(error);
+                return false;
             }
 
-            if (result.IsCompleted)
-            {
-                _closeReason ??= "connection closed by the client";
-                return;
-            }
+            var accepted = await HandleConnectAsync(frame).ConfigureAwait(false);
+
+            // The packets behind the CONNECT stay unexamined: the next read hands them out at once.
+            var rest = buffer.GetPosition(frame.TotalLength);
+            input.AdvanceTo(rest, rest);
+            return accepted && !_closeRequested;
         }
+    }
+
+    /// <summary>Handles every complete packet of one read; false when the connection ends.</summary>
+    private bool HandleRead(in ReadResult result)
+    {
+        if (result.IsCanceled)
+        {
+            return false;
+        }
+
+        LastActivity = Environment.TickCount64;
+        var maximumPacketSize = _broker.Options.MaximumPacketSize;
+        var buffer = result.Buffer;
+        var stop = false;
+        while (!stop && !_closeRequested)
+        {
+            var status = FrameReader.TryReadFrame(buffer, maximumPacketSize, Version, out var frame, out var error);
+            if (status == FrameStatus.Incomplete)
+            {
+                break;
+            }
+
+            if (status == FrameStatus.Error)
+            {
+                Violation(error);
+                stop = true;
+                break;
+            }
+
+            stop = !HandlePacket(frame);
+            buffer = buffer.Slice(frame.TotalLength);
+        }
+
+        _transport.Input.AdvanceTo(buffer.Start, buffer.End);
+        if (stop || _closeRequested)
+        {
+            return false;
+        }
+
+        if (result.IsCompleted)
+        {
+            _closeReason ??= "connection closed by the client";
+            return false;
+        }
+
+        return true;
     }
 
     private bool HandlePacket(in Frame frame)
@@ -289,31 +355,17 @@ internal sealed partial class MqttConnection
         _broker.OnConnectionClosed(this, _closeReason ?? "closed", _gracefulDisconnect);
     }
 
-    private async Task FinishWriterAsync(Task writerTask)
+    private async Task FinishWriterAsync()
     {
         try
         {
             // A client that stopped reading cannot hold the connection open: bounded wait, then give up the flush.
-            await writerTask.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Writer.WhenStopped().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             _transport.Output.CancelPendingFlush();
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
-        {
-            // The peer is gone; nothing left to write.
-        }
-
-        try
-        {
-            await writerTask.ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Whatever ended the writer, the transport must still be completed below.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            // Reported through the close reason, or the transport was torn down.
+            await Writer.WhenStopped().ConfigureAwait(false);
         }
     }
 }

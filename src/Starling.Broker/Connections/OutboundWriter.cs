@@ -8,11 +8,12 @@ namespace Starling.Broker.Connections;
 
 /// <summary>
 /// The single writer of one connection. Producers (routers on other connections' read loops, this connection's own
-/// read loop) append to a list under a short lock and wake the writer once per batch; the writer swaps the list out,
-/// encodes every packet into the pipe and flushes once. Producers never wait for a slow consumer: QoS 0 beyond
-/// <see cref="BrokerOptions.MaximumOutboundBytes"/> is dropped and counted.
+/// read loop) append to a list under a short lock and schedule a drain once per batch; the drain, a thread-pool work
+/// item, swaps the list out, encodes every packet into the pipe, flushes once, and repeats until nothing is left.
+/// An idle connection has no drain running and no task waiting. Producers never wait for a slow consumer: QoS 0
+/// beyond <see cref="BrokerOptions.MaximumOutboundBytes"/> is dropped and counted.
 /// </summary>
-internal sealed class OutboundWriter
+internal sealed class OutboundWriter : IThreadPoolWorkItem
 {
     /// <summary>
     /// Packets of any kind waiting for a writer that cannot flush (the peer stopped reading). Past this the client is
@@ -21,15 +22,19 @@ internal sealed class OutboundWriter
     private const int MaximumPendingItems = 100_000;
 
     private readonly Lock _gate = new();
-    private readonly AsyncSignal _signal = new();
     private readonly MqttConnection _connection;
     private readonly long _maximumQoS0Bytes;
-    private List<OutboundItem> _pending = []; // grown on first use: an idle connection holds no slots
-    private List<OutboundItem> _draining = [];
+    private PipeWriter? _output;
+    private List<OutboundItem>? _pending; // created on first use: an idle connection holds no lists
+    private List<OutboundItem>? _draining;
     private Dictionary<string, ushort>? _topicAliases;
+    private TaskCompletionSource? _stopped; // created when someone waits for the end
+    private ValueTask<FlushResult> _pendingFlush;
+    private Action? _onFlushed; // created the first time a flush has to wait
     private long _pendingQoS0Bytes;
-    private bool _scheduled;
-    private bool _completing;
+    private bool _scheduled; // a drain is queued or running
+    private bool _completing; // nothing more is accepted; the drain ends the writer once the list is empty
+    private bool _finished;
 
     public OutboundWriter(MqttConnection connection, long maximumQoS0Bytes)
     {
@@ -49,54 +54,95 @@ internal sealed class OutboundWriter
 
     public void EnqueuePacket(IMqttPacket packet) => Enqueue(OutboundItem.Of(packet), complete: false);
 
+    /// <summary>Starts writing to <paramref name="output"/>: packets queued before are sent now.</summary>
+    public void Start(PipeWriter output)
+    {
+        bool drain;
+        lock (_gate)
+        {
+            _output = output;
+            drain = _scheduled;
+        }
+
+        if (drain)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
     /// <summary>Sends <paramref name="last"/> (if any) after everything already queued, then ends the writer.</summary>
     public void Complete(IMqttPacket? last)
     {
-        if (last is null)
+        if (last is not null)
         {
-            lock (_gate)
-            {
-                _completing = true;
-                _scheduled = true;
-            }
-
-            _signal.Set();
+            Enqueue(OutboundItem.Of(last), complete: true);
             return;
         }
 
-        Enqueue(OutboundItem.Of(last), complete: true);
-    }
-
-    public async Task RunAsync(PipeWriter output)
-    {
-        try
+        bool drain;
+        lock (_gate)
         {
-            await DrainAsync(output).ConfigureAwait(false);
-        }
-        finally
-        {
-            lock (_gate)
+            if (_completing)
             {
-                _completing = true;
-                _pending.Clear();
+                return;
             }
 
-            _connection.OnWriterStopped();
+            _completing = true;
+            drain = !_scheduled && _output is not null;
+            _scheduled = true;
+        }
+
+        if (drain)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        else if (_output is null)
+        {
+            Finish();
         }
     }
 
-    private async Task DrainAsync(PipeWriter output)
+    /// <summary>Completes when the writer has ended: everything queued before <see cref="Complete"/> was written, or writing failed.</summary>
+    public Task WhenStopped()
     {
-        while (true)
+        lock (_gate)
         {
-            await _signal.WaitAsync().ConfigureAwait(false);
+            if (_finished)
+            {
+                return Task.CompletedTask;
+            }
+
+            _stopped ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _stopped.Task;
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute() => Drain();
+
+    // The flush's ValueTask is consumed exactly once: read at once when it completed, else by its continuation.
+#pragma warning disable CA2012
+
+    /// <summary>
+    /// Writes batches until the list is empty; ends the writer when it is completing or writing failed. A flush that
+    /// cannot finish at once (the client reads slowly) continues the drain when it does, with no task allocated.
+    /// </summary>
+    private void Drain()
+    {
+        var output = _output!;
+        try
+        {
             while (true)
             {
                 lock (_gate)
                 {
-                    if (_pending.Count == 0)
+                    if (_pending is not { Count: > 0 })
                     {
                         _scheduled = false;
+                        if (!_completing)
+                        {
+                            return;
+                        }
+
                         break;
                     }
 
@@ -105,21 +151,80 @@ internal sealed class OutboundWriter
                 }
 
                 WriteBatch(output);
-                var flush = await output.FlushAsync().ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled)
+                var flush = output.FlushAsync();
+                if (!flush.IsCompleted)
                 {
+                    _pendingFlush = flush;
+                    flush.GetAwaiter().UnsafeOnCompleted(_onFlushed ??= OnFlushed);
                     return;
                 }
-            }
 
-            lock (_gate)
-            {
-                if (_completing)
+                if (IsEnd(flush.GetAwaiter().GetResult()))
                 {
-                    return;
+                    break;
                 }
             }
         }
+        catch (Exception e)
+        {
+            OnWriteFailed(e);
+        }
+
+        Finish();
+    }
+
+    private void OnFlushed()
+    {
+        var flush = _pendingFlush;
+        _pendingFlush = default;
+        try
+        {
+            if (!IsEnd(flush.GetAwaiter().GetResult()))
+            {
+                Drain();
+                return;
+            }
+        }
+        catch (Exception e)
+        {
+            OnWriteFailed(e);
+        }
+
+        Finish();
+    }
+
+#pragma warning restore CA2012
+
+    private static bool IsEnd(FlushResult flush) => flush.IsCompleted || flush.IsCanceled;
+
+    /// <summary>A lost connection ends the writer quietly; anything else is a defect, logged by the connection.</summary>
+    private void OnWriteFailed(Exception exception)
+    {
+        if (exception is not (IOException or OperationCanceledException or ObjectDisposedException
+            or System.Net.Sockets.SocketException or InvalidOperationException))
+        {
+            _connection.OnWriterFailed(exception);
+        }
+    }
+
+    /// <summary>The writer ended: drop what is left, and tell the connection (which closes, if it was not closing already).</summary>
+    private void Finish()
+    {
+        TaskCompletionSource? stopped;
+        lock (_gate)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            _finished = _completing = _scheduled = true;
+            _pending?.Clear();
+            stopped = _stopped;
+        }
+
+        _connection.OnWriterStopped();
+        stopped?.TrySetResult();
     }
 
     /// <summary>Appends under the lock and wakes the writer once per batch; <paramref name="qos0Size"/> is counted against the QoS 0 bound.</summary>
@@ -145,15 +250,15 @@ internal sealed class OutboundWriter
                 _pendingQoS0Bytes += qos0Size;
             }
 
-            if (_pending.Count >= MaximumPendingItems && !complete)
+            if (_pending is { Count: >= MaximumPendingItems } && !complete)
             {
                 overflow = true;
             }
             else
             {
                 _completing = complete;
-                _pending.Add(item);
-                wake = !_scheduled;
+                (_pending ??= []).Add(item);
+                wake = !_scheduled && _output is not null;
                 _scheduled = true;
             }
         }
@@ -164,7 +269,7 @@ internal sealed class OutboundWriter
         }
         else if (wake)
         {
-            _signal.Set();
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
@@ -174,7 +279,7 @@ internal sealed class OutboundWriter
         var maximumPacketSize = _connection.ClientMaximumPacketSize;
         var now = Environment.TickCount64;
         var writer = new MqttWriter(output);
-        foreach (var item in _draining)
+        foreach (var item in _draining!)
         {
             switch (item.Kind)
             {
@@ -191,7 +296,7 @@ internal sealed class OutboundWriter
         }
 
         writer.Commit();
-        _draining.Clear();
+        _draining!.Clear();
     }
 
     private void WritePublish(ref MqttWriter writer, in OutboundItem item, ProtocolVersion version, long maximumPacketSize, long now)

@@ -14,11 +14,13 @@ internal sealed class SocketConnection : IDuplexPipe
     private readonly Socket _socket;
     private readonly SocketReader _reader;
     private readonly SocketWriter _writer;
+    private readonly SocketListener _listener;
     private int _openSides = 2;
 
-    public SocketConnection(Socket socket)
+    public SocketConnection(Socket socket, SocketListener listener)
     {
         _socket = socket;
+        _listener = listener;
         _reader = new SocketReader(socket, this);
         _writer = new SocketWriter(socket, this);
     }
@@ -70,5 +72,6 @@ internal sealed class SocketConnection : IDuplexPipe
         }
 
         _socket.Dispose();
+        _listener.OnConnectionEnded();
     }
 }

@@ -83,8 +83,14 @@ internal sealed partial class SocketListener : IAsyncDisposable
                 }
 
                 client.NoDelay = true;
+                client.Blocking = false; // the reader and writer use non-blocking calls, falling back to waits
+
                 Interlocked.Increment(ref _active);
-                _ = ServeAsync(new SocketConnection(client));
+                var connection = new SocketConnection(client, this);
+
+                // Not awaited: the connection reports its end through OnConnectionEnded (no task kept per connection).
+                // The broker's connection handles its own failures.
+                _ = _broker.RunConnectionAsync(connection, connection.RemoteEndPoint);
             }
         }
         catch (Exception e) when (e is ObjectDisposedException or SocketException)
@@ -97,26 +103,8 @@ internal sealed partial class SocketListener : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(SocketConnection connection)
-    {
-        try
-        {
-            await _broker.RunConnectionAsync(connection, connection.RemoteEndPoint).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // A connection's failure is its own: the listener and other connections go on.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            LogConnectionFailed(_logger, e);
-            connection.Abort();
-        }
-        finally
-        {
-            OnConnectionEnded();
-        }
-    }
-
-    private void OnConnectionEnded()
+    /// <summary>Called by a connection once its socket is closed.</summary>
+    internal void OnConnectionEnded()
     {
         if (Interlocked.Decrement(ref _active) == 0)
         {
@@ -126,7 +114,4 @@ internal sealed partial class SocketListener : IAsyncDisposable
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Accepting a connection failed ({Error}): {Message}")]
     private static partial void LogAcceptFailed(ILogger logger, SocketError error, string message);
-
-    [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "A connection ended with an unexpected error")]
-    private static partial void LogConnectionFailed(ILogger logger, Exception exception);
 }

@@ -7,11 +7,11 @@ namespace Starling.Server.Sockets;
 
 /// <summary>
 /// A <see cref="PipeReader"/> straight over a socket, with no <see cref="Pipe"/> and no receive loop in between: the
-/// broker's read loop awaits the socket itself and resumes on the thread that completed the receive. An idle
-/// connection holds no buffer: it waits with a zero-byte receive, rents a buffer once data has arrived and returns it
-/// as soon as every byte was consumed.
+/// broker's read loop awaits the socket itself and resumes on the thread that saw the data arrive. An idle
+/// connection holds no buffer: it waits with a zero-byte receive, then takes the data with non-blocking receives into
+/// a pooled buffer that goes back as soon as every byte was consumed. The socket must be in non-blocking mode.
 /// </summary>
-#pragma warning disable CA1001 // _args is disposed when the reader is completed (or by the receive still running then).
+#pragma warning disable CA1001 // _args is disposed when the reader is completed (or by the wait still pending then).
 internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 #pragma warning restore CA1001
 {
@@ -111,9 +111,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         lock (_args)
         {
             _start = _returnedStart + consumedOffset;
-            _examined = Math.Max(_examined, _returnedStart + examinedOffset);
+            _examined = _returnedStart + examinedOffset;
             _returned = default;
-            if (_start == _end && !_receiving)
+            if (_start == _end)
             {
                 // Everything consumed: an idle connection keeps no buffer.
                 ReleaseBufferLocked();
@@ -151,10 +151,10 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             }
 
             _completed = true;
+            ReleaseBufferLocked();
             if (!_receiving)
             {
-                // A receive still running owns the buffer and the operation: it releases them when it ends.
-                ReleaseBufferLocked();
+                // A wait still pending owns the operation: it disposes it when it ends.
                 _args.Dispose();
             }
         }
@@ -176,7 +176,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         {
             _returned = _buffer is null ? default : new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
             _returnedStart = _start;
-            _examined = _end;
             result = new ReadResult(_returned, isCanceled: false, isCompleted: _endOfStream);
             return true;
         }
@@ -186,26 +185,53 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     }
 
     /// <summary>
-    /// Receives until a receive is pending or new bytes, the end of the stream or an error arrived. Without a buffer it
-    /// first waits for data with a zero-byte receive.
+    /// Receives until new bytes, the end of the stream or an error arrived, or a wait for data is pending. Bytes are
+    /// taken with non-blocking receives straight into the buffer; the only asynchronous operation is the zero-byte
+    /// wait for data, which holds no buffer.
     /// </summary>
     private void ReceiveLocked()
     {
         while (!_receiving && !_endOfStream && _error is null)
         {
-            var zeroByte = _buffer is null && !_args.DataReady;
-            if (zeroByte)
-            {
-                _args.SetBuffer(Memory<byte>.Empty);
-            }
-            else
+            if (_args.DataReady || _buffer is not null)
             {
                 EnsureSpaceLocked();
-                _args.SetBuffer(_buffer.AsMemory(_end));
+                var free = _buffer!.Length - _end;
+                int received;
+                SocketError error;
+                try
+                {
+                    received = _socket.Receive(_buffer, _end, free, SocketFlags.None, out error);
+                }
+                catch (ObjectDisposedException)
+                {
+                    (received, error) = (0, SocketError.OperationAborted);
+                }
+
+                if (error == SocketError.Success)
+                {
+                    _endOfStream = received == 0;
+                    _end += received;
+
+                    // A receive that filled all the space it had most likely left more behind: the next one skips the wait.
+                    _args.DataReady = received == free;
+                    return;
+                }
+
+                _args.DataReady = false;
+                if (error != SocketError.WouldBlock)
+                {
+                    _error = new SocketException((int)error);
+                    return;
+                }
+
+                if (_start == _end)
+                {
+                    ReleaseBufferLocked();
+                }
             }
 
-            _args.DataReady = false;
-            _args.ZeroByte = zeroByte;
+            _args.SetBuffer(Memory<byte>.Empty);
             _receiving = true;
             bool pending;
             try
@@ -225,40 +251,20 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             }
 
             _receiving = false;
-            if (OnReceivedLocked())
-            {
-                return;
-            }
+            OnWaitEndedLocked();
         }
     }
 
-    /// <summary>Takes in a finished receive; true when it produced a result (bytes, end of stream or error).</summary>
-    private bool OnReceivedLocked()
+    /// <summary>The zero-byte wait ended: data (or the end of the stream) is there, or the socket failed.</summary>
+    private void OnWaitEndedLocked()
     {
         if (_args.SocketError != SocketError.Success)
         {
             _error = new SocketException((int)_args.SocketError);
-            return true;
+            return;
         }
 
-        if (_args.ZeroByte)
-        {
-            // Data (or the end of the stream) is there: the next receive takes it into a buffer.
-            _args.DataReady = true;
-            return false;
-        }
-
-        var received = _args.BytesTransferred;
-        if (received == 0)
-        {
-            _endOfStream = true;
-        }
-
-        _end += received;
-
-        // A receive that filled all the space it had most likely left more behind: the next one skips the wait.
-        _args.DataReady = received > 0 && received == _args.Count;
-        return true;
+        _args.DataReady = true;
     }
 
     private void OnReceiveCompleted()
@@ -269,15 +275,14 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         lock (_args)
         {
             _receiving = false;
-            var produced = OnReceivedLocked();
+            OnWaitEndedLocked();
             if (_completed)
             {
-                ReleaseBufferLocked();
                 _args.Dispose();
                 return;
             }
 
-            if (!produced && _waiting)
+            if (_waiting)
             {
                 ReceiveLocked();
             }
@@ -368,10 +373,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             _reader = reader;
         }
 
-        /// <summary>The receive is the zero-byte wait for data.</summary>
-        public bool ZeroByte;
-
-        /// <summary>A zero-byte wait completed: data is there, receive it without waiting again.</summary>
+        /// <summary>Data is (most likely) there: receive it without waiting first.</summary>
         public bool DataReady;
 
         protected override void OnCompleted(SocketAsyncEventArgs e) => _reader.OnReceiveCompleted();

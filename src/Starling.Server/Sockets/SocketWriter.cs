@@ -7,9 +7,9 @@ namespace Starling.Server.Sockets;
 
 /// <summary>
 /// A <see cref="PipeWriter"/> straight over a socket: the broker's writer encodes a batch of packets into one pooled
-/// buffer and <see cref="FlushAsync"/> sends it with one system call, on the writer's own thread (no send loop and
-/// no pipe between them). The buffer goes back to the pool after each flush, so an idle connection holds none.
-/// Used by one writer at a time, as a pipe writer is.
+/// buffer and <see cref="FlushAsync"/> sends it with one non-blocking system call, on the writer's own thread (no
+/// send loop and no pipe between them). The buffer goes back to the pool after each flush, so an idle connection
+/// holds none. Used by one writer at a time, as a pipe writer is. The socket must be in non-blocking mode.
 /// </summary>
 internal sealed class SocketWriter : PipeWriter
 {
@@ -65,24 +65,42 @@ internal sealed class SocketWriter : PipeWriter
         var sent = 0;
         while (sent < _written)
         {
-            var send = _socket.SendAsync(_buffer.AsMemory(sent, _written - sent), SocketFlags.None, cancellationToken);
-            if (!send.IsCompletedSuccessfully)
+            int count;
+            SocketError error;
+            try
             {
-                return AwaitSendAsync(send, sent, cancellationToken);
+                count = _socket.Send(_buffer!, sent, _written - sent, SocketFlags.None, out error);
+            }
+            catch (ObjectDisposedException)
+            {
+                (count, error) = (0, SocketError.OperationAborted);
             }
 
-            sent += send.Result;
+            if (error == SocketError.WouldBlock)
+            {
+                return SendWhenWritableAsync(sent, cancellationToken);
+            }
+
+            if (error != SocketError.Success)
+            {
+                return ValueTask.FromException<FlushResult>(new SocketException((int)error));
+            }
+
+            sent += count;
         }
 
         ReleaseBuffer();
         return new ValueTask<FlushResult>(default(FlushResult));
     }
 
-    /// <summary>The socket's send buffer is full (the peer reads slowly): wait, then send the rest.</summary>
+    /// <summary>
+    /// The socket's send buffer is full (the peer reads slowly): the rest goes with an asynchronous send, the only
+    /// one a connection makes (its operation is allocated on first use, so a connection that never fills its send
+    /// buffer never has one).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<FlushResult> AwaitSendAsync(ValueTask<int> pending, int sent, CancellationToken cancellationToken)
+    private async ValueTask<FlushResult> SendWhenWritableAsync(int sent, CancellationToken cancellationToken)
     {
-        sent += await pending.ConfigureAwait(false);
         while (sent < _written)
         {
             sent += await _socket.SendAsync(_buffer.AsMemory(sent, _written - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
