@@ -337,12 +337,15 @@ public sealed class MqttBroker : IAsyncDisposable
         PublishPacket? will;
         lock (session.Gate)
         {
-            foreach (var subscription in session.Subscriptions.Values)
+            if (session.SubscriptionCount > 0)
             {
-                _trie.Remove(subscription);
-            }
+                foreach (var subscription in session.Subscriptions.Values)
+                {
+                    _trie.Remove(subscription);
+                }
 
-            session.Subscriptions.Clear();
+                session.Subscriptions.Clear();
+            }
             session.SubscriptionCount = 0;
             will = session.PendingWill;
         }
@@ -525,15 +528,7 @@ public sealed class MqttBroker : IAsyncDisposable
     {
         lock (session.Gate)
         {
-            foreach (var receivedAt in session.InboundQoS2.Values)
-            {
-                if (receivedAt < threshold)
-                {
-                    return true;
-                }
-            }
+            return session.HasInboundOlderThan(threshold);
         }
-
-        return false;
     }
 }

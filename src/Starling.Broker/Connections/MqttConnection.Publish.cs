@@ -14,9 +14,9 @@ internal sealed partial class MqttConnection
     private string?[]? _inboundAliases;
 
     // Acknowledgements held for the store, in the order they must be sent; later ones queue behind them to keep the
-    // order of the PUBLISH packets [MQTT-4.6.0-2]. Lock order: _heldGate, then the writer's.
-    private readonly Queue<HeldAck> _heldAcks = new();
-    private readonly Lock _heldGate = new();
+    // order of the PUBLISH packets [MQTT-4.6.0-2]. Created on first use; guarded by _gate. Lock order: _gate, then
+    // the writer's.
+    private Queue<HeldAck>? _heldAcks;
 
     private bool HandlePublish(in Frame frame)
     {
@@ -181,9 +181,9 @@ internal sealed partial class MqttConnection
     /// <summary>Sends the acknowledgements at the head of the held queue that are ready (any thread may call it).</summary>
     public void ReleaseHeldAcks()
     {
-        lock (_heldGate)
+        lock (_gate)
         {
-            while (_heldAcks.TryPeek(out var held) && held.Ready)
+            while (_heldAcks is not null && _heldAcks.TryPeek(out var held) && held.Ready)
             {
                 _heldAcks.Dequeue();
                 Writer.EnqueueAck(held.Type, held.PacketId, held.ReasonCode);
@@ -194,9 +194,9 @@ internal sealed partial class MqttConnection
     private void Hold(StoreJournal journal, HeldAck held, PacketType type, ushort packetId, ReasonCode code)
     {
         held.Describe(this, type, packetId, code);
-        lock (_heldGate)
+        lock (_gate)
         {
-            _heldAcks.Enqueue(held);
+            (_heldAcks ??= new()).Enqueue(held);
         }
 
         journal.Hold(held);
@@ -205,9 +205,9 @@ internal sealed partial class MqttConnection
     /// <summary>Sends at once, unless held acknowledgements are queued: then behind them, ready.</summary>
     private void SendBehindHeld(PacketType type, ushort packetId, ReasonCode code)
     {
-        lock (_heldGate)
+        lock (_gate)
         {
-            if (_heldAcks.Count == 0)
+            if (_heldAcks is not { Count: > 0 })
             {
                 Writer.EnqueueAck(type, packetId, code);
                 return;

@@ -23,7 +23,9 @@ internal sealed partial class MqttConnection
     private readonly MqttBroker _broker;
     private readonly IDuplexPipe _transport;
     private readonly ILogger _logger;
-    private readonly Lock _closeGate = new();
+    // Guards the close state and the held acknowledgements (MqttConnection.Publish.cs). Re-entered when sending a
+    // held acknowledgement overflows the writer and closes the connection.
+    private readonly Lock _gate = new();
     private WillMessage? _will;
     private CancellationTokenSource? _connectCancellation;
     private string? _closeReason;
@@ -128,7 +130,7 @@ internal sealed partial class MqttConnection
     /// </summary>
     public void Close(ReasonCode? reasonCode, string reason)
     {
-        lock (_closeGate)
+        lock (_gate)
         {
             if (_closeRequested)
             {
@@ -210,7 +212,19 @@ internal sealed partial class MqttConnection
                 return false;
             }
 
-            var accepted = await HandleConnectAsync(frame).ConfigureAwait(false);
+            // CONNACK (and the session's queued messages) go out on this thread when the CONNECT was handled without waiting.
+            ValueTask<bool> connecting;
+            ReadBatch.Begin();
+            try
+            {
+                connecting = HandleConnectAsync(frame);
+            }
+            finally
+            {
+                ReadBatch.End();
+            }
+
+            var accepted = await connecting.ConfigureAwait(false);
 
             // The packets behind the CONNECT stay unexamined: the next read hands them out at once.
             var rest = buffer.GetPosition(frame.TotalLength);
@@ -219,7 +233,7 @@ internal sealed partial class MqttConnection
         }
     }
 
-    /// <summary>Handles every complete packet of one read; false when the connection ends.</summary>
+    /// <summary>Handles every complete packet of one read, then sends what it produced; false when the connection ends.</summary>
     private bool HandleRead(in ReadResult result)
     {
         if (result.IsCanceled)
@@ -227,6 +241,19 @@ internal sealed partial class MqttConnection
             return false;
         }
 
+        ReadBatch.Begin();
+        try
+        {
+            return HandlePackets(result);
+        }
+        finally
+        {
+            ReadBatch.End();
+        }
+    }
+
+    private bool HandlePackets(in ReadResult result)
+    {
         LastActivity = Environment.TickCount64;
         var maximumPacketSize = _broker.Options.MaximumPacketSize;
         var buffer = result.Buffer;
@@ -334,7 +361,7 @@ internal sealed partial class MqttConnection
     {
         BrokerLog.ProtocolViolation(_logger, ClientId, Remote, error.ToString());
         _closeReason = error.ToString();
-        lock (_closeGate)
+        lock (_gate)
         {
             _closeRequested = true;
         }

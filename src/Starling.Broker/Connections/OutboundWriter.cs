@@ -119,6 +119,9 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
 
     void IThreadPoolWorkItem.Execute() => Drain();
 
+    /// <summary>Drains on the calling thread (a read loop that woke this writer, see <see cref="ReadBatch"/>).</summary>
+    public void DrainNow() => Drain();
+
     // The flush's ValueTask is consumed exactly once: read at once when it completed, else by its continuation.
 #pragma warning disable CA2012
 
@@ -267,7 +270,7 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
         {
             _connection.Close(ReasonCode.QuotaExceeded, "the client is not reading: outbound buffer full");
         }
-        else if (wake)
+        else if (wake && !ReadBatch.TryDefer(this))
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }

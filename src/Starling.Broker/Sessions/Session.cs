@@ -20,11 +20,14 @@ internal sealed class Session
 {
     private readonly BrokerOptions _options;
     private readonly StoreJournal? _journal;
-    private readonly Queue<Delivery> _queue = new();
-    private readonly Dictionary<ushort, InflightMessage> _inflight = [];
+    // The collections are created on first use: most sessions of idle clients never need them.
+    private Queue<Delivery>? _queue;
+    private Dictionary<ushort, InflightMessage>? _inflight;
 
     // In-flight messages (ids kept) not resent yet after a resume because the client's window was smaller.
-    private readonly Queue<InflightMessage> _unsent = new();
+    private Queue<InflightMessage>? _unsent;
+    private Dictionary<string, Subscription>? _subscriptions;
+    private Dictionary<ushort, long>? _inboundQoS2;
     private long _queuedBytes;
     private ushort _lastPacketId;
     private long _sequence;
@@ -60,7 +63,7 @@ internal sealed class Session
     public bool Ended { get; private set; }
 
     /// <summary>Filter (as sent, <c>$share/...</c> included) to subscription. Guarded by <see cref="Gate"/>.</summary>
-    public Dictionary<string, Subscription> Subscriptions { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Subscription> Subscriptions => _subscriptions ??= new(StringComparer.Ordinal);
 
     /// <summary>Read lock-free by the router to skip overlap merging for sessions with one subscription.</summary>
     public volatile int SubscriptionCount;
@@ -112,7 +115,26 @@ internal sealed class Session
     }
 
     /// <summary>Inbound QoS 2 packet ids whose PUBREL is awaited, with the time PUBREC was (last) sent [MQTT-4.3.3-10]. Change it through <see cref="AddInbound"/> and <see cref="RemoveInbound"/>.</summary>
-    public Dictionary<ushort, long> InboundQoS2 { get; } = [];
+    public Dictionary<ushort, long> InboundQoS2 => _inboundQoS2 ??= [];
+
+    /// <summary>True when a PUBREL has been awaited since before <paramref name="threshold"/> (caller holds <see cref="Gate"/>).</summary>
+    public bool HasInboundOlderThan(long threshold)
+    {
+        if (_inboundQoS2 is null)
+        {
+            return false;
+        }
+
+        foreach (var receivedAt in _inboundQoS2.Values)
+        {
+            if (receivedAt < threshold)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Records an inbound QoS 2 packet id awaiting PUBREL (caller holds <see cref="Gate"/>).</summary>
     public void AddInbound(ushort packetId, long now)
@@ -126,7 +148,7 @@ internal sealed class Session
     {
         lock (Gate)
         {
-            if (!InboundQoS2.Remove(packetId))
+            if (_inboundQoS2 is null || !_inboundQoS2.Remove(packetId))
             {
                 return false;
             }
@@ -145,7 +167,7 @@ internal sealed class Session
         {
             lock (Gate)
             {
-                return _queue.Count;
+                return _queue?.Count ?? 0;
             }
         }
     }
@@ -156,13 +178,17 @@ internal sealed class Session
         {
             lock (Gate)
             {
-                return _inflight.Count;
+                return _inflight?.Count ?? 0;
             }
         }
     }
 
+    /// <summary>In-flight messages in the order they were first sent.</summary>
+    private IEnumerable<InflightMessage> InflightInSendOrder =>
+        _inflight is null ? [] : _inflight.Values.OrderBy(m => m.Sequence);
+
     /// <summary>Unacknowledged messages actually sent on the current connection (what Receive Maximum limits).</summary>
-    private int OnWire => _inflight.Count - _unsent.Count;
+    private int OnWire => (_inflight?.Count ?? 0) - (_unsent?.Count ?? 0);
 
     /// <summary>Hands a routed message to the session: straight to the connection when the window allows, else queued.</summary>
     public void Deliver(in Delivery delivery)
@@ -189,7 +215,7 @@ internal sealed class Session
             {
                 connection.Writer.EnqueuePublish(delivery, 0, dup: false);
             }
-            else if (_queue.Count == 0 && _unsent.Count == 0 && OnWire < connection.SendWindow)
+            else if ((_queue?.Count ?? 0) == 0 && (_unsent?.Count ?? 0) == 0 && OnWire < connection.SendWindow)
             {
                 SendLocked(connection, delivery);
             }
@@ -236,16 +262,19 @@ internal sealed class Session
             }
 
             _connection = connection;
-            _unsent.Clear();
+            _unsent?.Clear();
             var now = Environment.TickCount64;
-            foreach (var id in InboundQoS2.Keys)
+            if (_inboundQoS2 is not null)
             {
-                // The PUBREL timeout counts from this connection, not from one that is gone.
-                InboundQoS2[id] = now;
+                foreach (var id in _inboundQoS2.Keys)
+                {
+                    // The PUBREL timeout counts from this connection, not from one that is gone.
+                    _inboundQoS2[id] = now;
+                }
             }
 
             var sent = 0;
-            foreach (var message in _inflight.Values.OrderBy(m => m.Sequence))
+            foreach (var message in InflightInSendOrder)
             {
                 if (message.State == InflightState.ReleaseSent)
                 {
@@ -259,7 +288,7 @@ internal sealed class Session
                 }
                 else
                 {
-                    _unsent.Enqueue(message);
+                    (_unsent ??= new()).Enqueue(message);
                 }
             }
 
@@ -285,7 +314,7 @@ internal sealed class Session
 
             _owner = null;
             _connection = null;
-            _unsent.Clear();
+            _unsent?.Clear();
             DisconnectedAt = Environment.TickCount64;
             if (will is not null && willDelay > 0 && ExpiryInterval > 0)
             {
@@ -329,14 +358,14 @@ internal sealed class Session
     {
         lock (Gate)
         {
-            if (state == DeliveryState.ReleaseSent && (packetId == 0 || _inflight.ContainsKey(packetId)))
+            if (state == DeliveryState.ReleaseSent && (packetId == 0 || _inflight?.ContainsKey(packetId) == true))
             {
                 return false;
             }
 
-            if (state == DeliveryState.Queued || packetId == 0 || _inflight.ContainsKey(packetId))
+            if (state == DeliveryState.Queued || packetId == 0 || _inflight?.ContainsKey(packetId) == true)
             {
-                _queue.Enqueue(delivery);
+                (_queue ??= new()).Enqueue(delivery);
                 _queuedBytes += delivery.Message.Size;
                 return true;
             }
@@ -345,7 +374,7 @@ internal sealed class Session
             {
                 State = state == DeliveryState.ReleaseSent ? InflightState.ReleaseSent : InflightState.PublishSent,
             };
-            _inflight.Add(packetId, message);
+            (_inflight ??= []).Add(packetId, message);
             return true;
         }
     }
@@ -364,9 +393,9 @@ internal sealed class Session
 
     private void PurgeExpiredLocked(long now)
     {
-        for (var remaining = _queue.Count; remaining > 0; remaining--)
+        for (var remaining = _queue?.Count ?? 0; remaining > 0; remaining--)
         {
-            var delivery = _queue.Dequeue();
+            var delivery = _queue!.Dequeue();
             if (delivery.Message.IsExpired(now))
             {
                 _queuedBytes -= delivery.Message.Size;
@@ -384,7 +413,7 @@ internal sealed class Session
     {
         lock (Gate)
         {
-            if (_connection != connection || !_inflight.TryGetValue(ack.PacketId, out var message))
+            if (_connection != connection || _inflight is null || !_inflight.TryGetValue(ack.PacketId, out var message))
             {
                 return false;
             }
@@ -409,7 +438,7 @@ internal sealed class Session
                     // A PUBREC with a failure code ends the flow: no PUBREL, the id is free [MQTT-4.3.3-4].
                 case PacketType.PubAck when message.Delivery.QoS == QualityOfService.AtLeastOnce:
                 case PacketType.PubComp when message.State == InflightState.ReleaseSent:
-                    _inflight.Remove(ack.PacketId);
+                    _inflight!.Remove(ack.PacketId);
                     ReleaseLocked(message.Delivery);
                     FillWindowLocked(connection);
                     return true;
@@ -424,7 +453,7 @@ internal sealed class Session
     {
         lock (Gate)
         {
-            if (_connection == connection && _inflight.Remove(packetId, out var message))
+            if (_connection == connection && _inflight is not null && _inflight.Remove(packetId, out var message))
             {
                 ReleaseLocked(message.Delivery);
                 FillWindowLocked(connection);
@@ -441,7 +470,7 @@ internal sealed class Session
         lock (Gate)
         {
             List<Delivery>? shared = null;
-            foreach (var message in _inflight.Values.OrderBy(m => m.Sequence))
+            foreach (var message in InflightInSendOrder)
             {
                 if (message.Delivery.Group is not null && message.State == InflightState.PublishSent)
                 {
@@ -449,7 +478,7 @@ internal sealed class Session
                 }
             }
 
-            foreach (var delivery in _queue)
+            foreach (var delivery in _queue ?? (IEnumerable<Delivery>)[])
             {
                 if (delivery.Group is not null)
                 {
@@ -467,12 +496,12 @@ internal sealed class Session
         lock (Gate)
         {
             Ended = true;
-            foreach (var message in _inflight.Values)
+            foreach (var message in _inflight?.Values ?? (IEnumerable<InflightMessage>)[])
             {
                 ReleaseLocked(message.Delivery);
             }
 
-            foreach (var delivery in _queue)
+            foreach (var delivery in _queue ?? (IEnumerable<Delivery>)[])
             {
                 ReleaseLocked(delivery);
             }
@@ -485,11 +514,11 @@ internal sealed class Session
                 StoreId = 0;
             }
 
-            _queue.Clear();
-            _unsent.Clear();
+            _queue?.Clear();
+            _unsent?.Clear();
             _queuedBytes = 0;
-            _inflight.Clear();
-            InboundQoS2.Clear();
+            _inflight?.Clear();
+            _inboundQoS2?.Clear();
             PendingWill = null;
         }
     }
@@ -507,7 +536,7 @@ internal sealed class Session
             held = delivery.WithStoreId(_journal!.AddDelivery(StoreId, delivery, packetId, DeliveryState.PublishSent));
         }
 
-        _inflight.Add(packetId, new InflightMessage(held, packetId, _sequence++));
+        (_inflight ??= []).Add(packetId, new InflightMessage(held, packetId, _sequence++));
         connection.Writer.EnqueuePublish(held, packetId, dup: false);
     }
 
@@ -538,33 +567,33 @@ internal sealed class Session
     private void QueueLocked(in Delivery delivery)
     {
         var size = delivery.Message.Size;
-        if (_queue.Count >= _options.MaximumQueuedMessages || _queuedBytes + size > _options.MaximumQueuedBytes)
+        if ((_queue?.Count ?? 0) >= _options.MaximumQueuedMessages || _queuedBytes + size > _options.MaximumQueuedBytes)
         {
             // Expired messages make room before a live one is dropped.
             PurgeExpiredLocked(Environment.TickCount64);
         }
 
-        if (_queue.Count >= _options.MaximumQueuedMessages || _queuedBytes + size > _options.MaximumQueuedBytes)
+        if ((_queue?.Count ?? 0) >= _options.MaximumQueuedMessages || _queuedBytes + size > _options.MaximumQueuedBytes)
         {
             // Drop policy: the newest message is dropped, the queue keeps its order; counted per session.
             Interlocked.Increment(ref DroppedMessages);
             return;
         }
 
-        _queue.Enqueue(StoreId == 0 ? delivery : delivery.WithStoreId(_journal!.AddDelivery(StoreId, delivery, 0, DeliveryState.Queued)));
+        (_queue ??= new()).Enqueue(StoreId == 0 ? delivery : delivery.WithStoreId(_journal!.AddDelivery(StoreId, delivery, 0, DeliveryState.Queued)));
         _queuedBytes += size;
     }
 
     private void FillWindowLocked(MqttConnection connection)
     {
-        while (_unsent.Count > 0 && OnWire < connection.SendWindow)
+        while (_unsent is { Count: > 0 } && OnWire < connection.SendWindow)
         {
             var message = _unsent.Dequeue();
             connection.Writer.EnqueuePublish(message.Delivery, message.PacketId, dup: true);
         }
 
         var now = Environment.TickCount64;
-        while (_queue.Count > 0 && _unsent.Count == 0)
+        while (_queue is { Count: > 0 } && (_unsent?.Count ?? 0) == 0)
         {
             var next = _queue.Peek();
             if (next.QoS != QualityOfService.AtMostOnce && OnWire >= connection.SendWindow)
@@ -599,7 +628,7 @@ internal sealed class Session
         {
             _lastPacketId = _lastPacketId == ushort.MaxValue ? (ushort)1 : (ushort)(_lastPacketId + 1);
         }
-        while (_inflight.ContainsKey(_lastPacketId));
+        while (_inflight?.ContainsKey(_lastPacketId) == true);
 
         return _lastPacketId;
     }

@@ -106,8 +106,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <inheritdoc />
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
-        var consumedOffset = _returned.IsEmpty ? 0 : (int)_returned.GetOffset(consumed);
-        var examinedOffset = _returned.IsEmpty ? 0 : (int)_returned.GetOffset(examined);
+        // Offsets from the start of the handed-out bytes (GetOffset would give the index in the array instead).
+        var consumedOffset = _returned.IsEmpty ? 0 : (int)_returned.Slice(_returned.Start, consumed).Length;
+        var examinedOffset = _returned.IsEmpty ? 0 : (int)_returned.Slice(_returned.Start, examined).Length;
         lock (_args)
         {
             _start = _returnedStart + consumedOffset;
