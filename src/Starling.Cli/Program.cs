@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Starling.Cli;
 
+ServerTiering.RestartWithEagerTiering(args);
+
 var root = new RootCommand("Starling: an MQTT 3.1 / 3.1.1 / 5.0 broker for .NET.")
 {
     ServeCommand.Create(),
