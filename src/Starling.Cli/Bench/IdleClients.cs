@@ -121,13 +121,7 @@ internal sealed class IdleClients : IAsyncDisposable
     /// <summary>Closes every connection (DISCONNECT first), many at a time.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Parallel.ForEachAsync(_connections, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (connection, _) =>
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
-        }).ConfigureAwait(false);
+        await BenchClients.CloseAllAsync(_connections).ConfigureAwait(false);
         await Task.WhenAll(_readLoops.Where(t => t is not null)).ConfigureAwait(false);
     }
 
