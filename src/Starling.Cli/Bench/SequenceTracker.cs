@@ -46,20 +46,18 @@ internal sealed class SequenceTracker
             var track = TrackOf(publisher, sequence);
             if (sequence >= track.Next)
             {
-                for (var missing = track.Next; missing < sequence; missing++)
-                {
-                    if (track.Holes.Count >= MaximumHoles)
-                    {
-                        // Past the bound the gap is counted but no longer remembered: a late copy of it will be
-                        // taken for a duplicate.
-                        track.Forgotten += sequence - missing;
-                        break;
-                    }
-
-                    track.Holes.Add(missing);
-                }
-
+                AddHoles(track, track.Next, sequence);
                 track.Next = sequence + 1;
+                return true;
+            }
+
+            if (sequence < track.First)
+            {
+                // Counting started at a later message that overtook this one (members of a shared group receive in
+                // parallel): nothing below the start was seen yet, so this is new, and counting now starts here.
+                AddHoles(track, sequence + 1, track.First);
+                track.First = sequence;
+                _reordered++;
                 return true;
             }
 
@@ -71,6 +69,22 @@ internal sealed class SequenceTracker
 
             _duplicates++;
             return false;
+        }
+    }
+
+    private static void AddHoles(Track track, long from, long to)
+    {
+        for (var missing = from; missing < to; missing++)
+        {
+            if (track.Holes.Count >= MaximumHoles)
+            {
+                // Past the bound the gap is counted but no longer remembered: a late copy of it will be taken for a
+                // duplicate.
+                track.Forgotten += to - missing;
+                return;
+            }
+
+            track.Holes.Add(missing);
         }
     }
 
