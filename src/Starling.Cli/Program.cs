@@ -10,4 +10,5 @@ var root = new RootCommand("Starling: an MQTT 3.1 / 3.1.1 / 5.0 broker for .NET.
     Starling.Cli.Bench.BenchCommand.Create(),
 };
 Starling.Cli.Client.ClientFlags.AddClientCommands(root);
-return await Starling.Cli.Client.ClientFlags.WithOneLineErrors(root.Parse(args)).InvokeAsync().ConfigureAwait(false);
+var parsed = Starling.Cli.Client.ClientFlags.WithOneLineErrors(root.Parse(args));
+return Starling.Cli.Bench.BenchArguments.ReportParseError(parsed) ?? await parsed.InvokeAsync().ConfigureAwait(false);

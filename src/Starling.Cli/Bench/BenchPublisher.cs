@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using Starling.Protocol;
 using Starling.Protocol.Packets;
@@ -6,117 +5,164 @@ using Starling.Protocol.Packets;
 namespace Starling.Cli.Bench;
 
 /// <summary>
-/// Publishes numbered messages (sequence, send time and publisher index in the first 20 payload bytes) as fast as its
-/// windows allow, or at a fixed rate, and completes the QoS 1/2 flows. Writes are flushed in batches.
+/// Publishes numbered messages (see <see cref="BenchPayload"/>) as fast as its windows allow, or at a fixed rate, and
+/// completes the QoS 1/2 flows. Messages go out in batches: as many as the windows allow (up to 64), one flush.
 /// </summary>
-internal sealed class BenchPublisher : IDisposable
+internal sealed class BenchPublisher : IBenchPacketHandler
 {
-    private readonly BenchSettings _settings;
-    private readonly string _topic;
-    private readonly SemaphoreSlim _window;
-    private readonly List<ushort> _releases = [];
+    private const int BatchSize = 64;
 
-    public BenchPublisher(BenchSettings settings, int index, string topic, int receivers)
+    private readonly BenchPublishTemplate _template;
+    private readonly int _rate;
+    private readonly CreditGate? _window;
+    private readonly List<ushort> _releases = new(1024);
+    private long _sent;
+    private long _acknowledged;
+    private long _refused;
+
+    /// <param name="index">Publisher index written into every payload.</param>
+    /// <param name="template">Topic, QoS, payload size and protocol version.</param>
+    /// <param name="rate">Messages per second; 0 for as fast as the windows allow.</param>
+    /// <param name="window">Unacknowledged QoS 1/2 messages allowed.</param>
+    /// <param name="endToEndWindow">Copies sent but not yet received (maximum rate only); 0 when nobody counts receipts.</param>
+    public BenchPublisher(int index, BenchPublishTemplate template, int rate, int window, long endToEndWindow)
     {
-        _settings = settings;
         Index = index;
-        _topic = topic;
-        _window = new SemaphoreSlim(settings.Window, settings.Window);
-        EndToEnd = new SemaphoreSlim(settings.EndToEndWindow * receivers, settings.EndToEndWindow * receivers);
+        _template = template;
+        _rate = rate;
+        _window = template.QoS == QualityOfService.AtMostOnce ? null : new CreditGate(window);
+        EndToEnd = rate == 0 && endToEndWindow > 0 ? new CreditGate(endToEndWindow) : null;
     }
 
     public int Index { get; }
 
-    /// <summary>Released by subscribers for every copy received: bounds what is in the broker at maximum rate.</summary>
-    public SemaphoreSlim EndToEnd { get; }
+    /// <summary>Released by subscribers for every copy received; bounds what is in the broker at maximum rate. Null when unbounded.</summary>
+    public CreditGate? EndToEnd { get; }
 
-    public long Sent;
+    public long Sent => Interlocked.Read(ref _sent);
 
-    public long Acknowledged;
+    /// <summary>QoS 1/2 flows completed (PUBACK, or PUBCOMP).</summary>
+    public long Acknowledged => Interlocked.Read(ref _acknowledged);
 
-    public async Task RunAsync(BenchConnection connection, int receivers, CancellationToken stop)
+    /// <summary>QoS 1/2 messages the broker refused with a failure reason code.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Publishes until <paramref name="stop"/>, then flushes what is written.</summary>
+    public async Task RunAsync(BenchConnection connection, CancellationToken stop)
     {
-        var reading = connection.ReadLoopAsync(OnPacket, () => FlushReleasesAsync(connection), CancellationToken.None);
+        using var stopping = stop.Register(Wake);
         var started = Stopwatch.GetTimestamp();
         var packetId = (ushort)0;
-        var rateLimited = _settings.Rate > 0;
         try
         {
             while (!stop.IsCancellationRequested)
             {
-                if (rateLimited)
+                var count = (long)BatchSize;
+                if (_rate > 0)
                 {
-                    var due = (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * _settings.Rate);
-                    if (Sent >= due)
+                    var due = (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * _rate) - _sent;
+                    if (due <= 0)
                     {
-                        await Task.Delay(1, stop).ConfigureAwait(false);
+                        await Task.Delay(1, stop).ConfigureAwait(false); // ok-to-sleep: the pacing of a fixed rate
                         continue;
                     }
+
+                    count = Math.Min(count, due);
                 }
-                else
+
+                if (_window is not null)
                 {
-                    for (var i = 0; i < receivers; i++)
+                    count = Math.Min(count, _window.Available);
+                }
+
+                if (EndToEnd is not null)
+                {
+                    count = Math.Min(count, EndToEnd.Available);
+                }
+
+                if (count <= 0)
+                {
+                    await WaitForCreditAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                _window?.Take(count);
+                EndToEnd?.Take(count);
+                await connection.EnterWriteAsync().ConfigureAwait(false);
+                try
+                {
+                    for (var i = 0; i < count; i++)
                     {
-                        await EndToEnd.WaitAsync(stop).ConfigureAwait(false);
+                        if (_window is not null)
+                        {
+                            packetId = packetId == ushort.MaxValue ? (ushort)1 : (ushort)(packetId + 1);
+                        }
+
+                        _template.Write(connection.Output, packetId, new BenchPayload(_sent, Stopwatch.GetTimestamp(), Index));
+                        Interlocked.Increment(ref _sent);
                     }
-                }
 
-                if (_settings.QoS != QualityOfService.AtMostOnce)
+                    await connection.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                finally
                 {
-                    await _window.WaitAsync(stop).ConfigureAwait(false);
-                    packetId = packetId == ushort.MaxValue ? (ushort)1 : (ushort)(packetId + 1);
+                    connection.ExitWrite();
                 }
-
-                var payload = new byte[_settings.PayloadSize];
-                BinaryPrimitives.WriteInt64BigEndian(payload, Sent);
-                BinaryPrimitives.WriteInt64BigEndian(payload.AsSpan(8), Stopwatch.GetTimestamp());
-                BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(16), Index);
-                var packet = new PublishPacket { Topic = _topic, Payload = payload, QoS = _settings.QoS, PacketId = packetId };
-                Sent++;
-
-                // Flush when the next message would wait anyway, or every 64 messages.
-                var flush = rateLimited || Sent % 64 == 0 || (_settings.QoS != QualityOfService.AtMostOnce && _window.CurrentCount == 0) || EndToEnd.CurrentCount < receivers;
-                await connection.WriteAsync(packet, flush, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
         {
-            // Stopped.
+            // Stopped while pacing.
         }
-
-        await connection.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        GC.KeepAlive(reading);
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or ObjectDisposedException)
+        {
+            Error = e.Message;
+        }
     }
 
-    /// <summary>Waits until every QoS 1/2 message sent is acknowledged, or the deadline passes.</summary>
+    /// <summary>Why sending stopped before the end of the run; null when it did not.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Waits until every QoS 1/2 message sent is acknowledged (or refused), or the deadline passes.</summary>
     public async Task DrainAsync(TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (_settings.QoS != QualityOfService.AtMostOnce && Interlocked.Read(ref Acknowledged) < Sent && Stopwatch.GetTimestamp() < deadline)
+        while (_window is not null && Acknowledged + Refused < Sent && Stopwatch.GetTimestamp() < deadline)
         {
-            await Task.Delay(10).ConfigureAwait(false);
+            await Task.Delay(10).ConfigureAwait(false); // ok-to-sleep: polling the acknowledgement count, bounded by the deadline
         }
     }
 
-    public void Dispose()
+    private ValueTask WaitForCreditAsync()
     {
-        _window.Dispose();
-        EndToEnd.Dispose();
-    }
-
-    private void OnPacket(IMqttPacket packet)
-    {
-        if (packet is not AckPacket ack)
+        if (_window is { Available: <= 0, IsClosed: false })
         {
-            return;
+            return _window.WaitAsync();
         }
 
+        return EndToEnd is { Available: <= 0, IsClosed: false } ? EndToEnd.WaitAsync() : ValueTask.CompletedTask;
+    }
+
+    private void Wake()
+    {
+        _window?.Close();
+        EndToEnd?.Close();
+    }
+
+    public void OnPublish(in BenchPublish publish)
+    {
+        // A publisher subscribes to nothing.
+    }
+
+    public void OnAck(in AckPacket ack)
+    {
         switch (ack.Type)
         {
-            case PacketType.PubAck:
-            case PacketType.PubComp:
-                Interlocked.Increment(ref Acknowledged);
-                _window.Release();
+            case PacketType.PubAck or PacketType.PubComp:
+                Complete(ack);
+                break;
+            case PacketType.PubRec when (int)ack.ReasonCode >= 0x80:
+                Complete(ack);
                 break;
             case PacketType.PubRec:
                 _releases.Add(ack.PacketId);
@@ -126,19 +172,46 @@ internal sealed class BenchPublisher : IDisposable
         }
     }
 
-    private async ValueTask FlushReleasesAsync(BenchConnection connection)
+    public void OnOther(IMqttPacket packet)
+    {
+        // PINGRESP; a DISCONNECT ends the read loop, which reports it.
+    }
+
+    public async ValueTask AfterBatchAsync(BenchConnection connection)
     {
         if (_releases.Count == 0)
         {
             return;
         }
 
-        foreach (var id in _releases)
+        await connection.EnterWriteAsync().ConfigureAwait(false);
+        try
         {
-            await connection.WriteAsync(new AckPacket(PacketType.PubRel, id), flush: false, CancellationToken.None).ConfigureAwait(false);
+            foreach (var id in _releases)
+            {
+                connection.WriteAck(PacketType.PubRel, id);
+            }
+
+            _releases.Clear();
+            await connection.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.ExitWrite();
+        }
+    }
+
+    private void Complete(in AckPacket ack)
+    {
+        if ((int)ack.ReasonCode >= 0x80)
+        {
+            Interlocked.Increment(ref _refused);
+        }
+        else
+        {
+            Interlocked.Increment(ref _acknowledged);
         }
 
-        _releases.Clear();
-        await connection.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        _window!.Release();
     }
 }

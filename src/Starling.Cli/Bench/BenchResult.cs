@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Starling.Cli.Bench;
 
-/// <summary>What one run measured (the JSON of <c>--json</c>).</summary>
+/// <summary>What one <c>bench run</c> measured (the JSON of <c>--json</c>).</summary>
 internal sealed record BenchResult
 {
     [JsonPropertyName("scenario")]
@@ -58,4 +58,16 @@ internal sealed record BenchResult
 
     [JsonPropertyName("bench_cpu_percent")]
     public double BenchCpuPercent { get; init; }
+
+    /// <summary>The shared-subscription group of the subscribers; null without one.</summary>
+    [JsonPropertyName("shared")]
+    public string? Shared { get; init; }
+
+    /// <summary>Idle clients held open during the run.</summary>
+    [JsonPropertyName("idle")]
+    public int Idle { get; init; }
+
+    /// <summary>Connections dropped or failed during the run (any makes the exit code 1).</summary>
+    [JsonPropertyName("connection_errors")]
+    public int ConnectionErrors { get; init; }
 }

@@ -1,14 +1,16 @@
-using System.Net;
 using Starling.Protocol;
 
 namespace Starling.Cli.Bench;
 
-/// <summary>One load scenario: who publishes what to whom, how fast and for how long.</summary>
+/// <summary>One <c>bench run</c> scenario: who publishes what to whom, how fast and for how long.</summary>
 internal sealed record BenchSettings
 {
-    public required IPEndPoint EndPoint { get; init; }
+    public required BenchTarget Target { get; init; }
 
-    /// <summary><c>pairs</c> (publisher i to subscriber i on topic i) or <c>fanin</c> (every publisher to every subscriber on one topic).</summary>
+    /// <summary>
+    /// <c>pairs</c> (publisher i to subscriber i on topic i), <c>fanin</c> (every publisher to every subscriber) or
+    /// <c>fanout</c> (the same with one publisher by default: each message reaches every subscriber).
+    /// </summary>
     public required string Scenario { get; init; }
 
     public int Publishers { get; init; } = 10;
@@ -29,13 +31,23 @@ internal sealed record BenchSettings
     /// <summary>Unacknowledged QoS 1/2 messages per publisher.</summary>
     public int Window { get; init; } = 100;
 
-    /// <summary>Messages per publisher sent but not yet received by every subscriber: bounds queueing at maximum rate.</summary>
+    /// <summary>Messages per publisher and receiver sent but not yet received: bounds queueing at maximum rate.</summary>
     public int EndToEndWindow { get; init; } = 1000;
 
     /// <summary>Subscribers keep persistent sessions (clean session 0, MQTT 5 expiry 300 s).</summary>
     public bool Persistent { get; init; }
 
-    public ProtocolVersion Version { get; init; } = ProtocolVersion.V311;
+    /// <summary>Subscribers join this shared-subscription group; null for ordinary subscriptions.</summary>
+    public string? SharedGroup { get; init; }
+
+    /// <summary>Idle clients connected (each subscribed to its own topic) before the load starts and held during it.</summary>
+    public int Idle { get; init; }
+
+    /// <summary>
+    /// Publisher topic; <c>%i</c> is the publisher index. Null for the default: <c>bench/PID/%i</c> for pairs,
+    /// <c>bench/PID/all</c> otherwise.
+    /// </summary>
+    public string? TopicPattern { get; init; }
 
     public string TopicPrefix { get; init; } = $"bench/{Environment.ProcessId}";
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using Starling.Protocol;
 using Starling.Protocol.Packets;
@@ -7,123 +6,93 @@ namespace Starling.Cli.Bench;
 
 /// <summary>
 /// Receives numbered messages, acknowledges them in batches (one flush per read), records end-to-end latency while
-/// measuring, and counts duplicates, gaps and reordering per publisher.
+/// measuring, and hands sequence accounting to its <see cref="SequenceTracker"/> (its own, or its group's).
+/// Nothing is allocated per message.
 /// </summary>
-internal sealed class BenchSubscriber
+internal sealed class BenchSubscriber : IBenchPacketHandler
 {
-    private readonly BenchPublisher[] _publishers;
-    private const int MaximumHoles = 1 << 20;
+    private readonly CreditGate?[] _endToEnd;
+    private readonly List<(PacketType Type, ushort PacketId)> _acks = new(1024);
+    private long _received;
 
-    // Per publisher: the next sequence expected and the sequences below it not received yet (usually none), which
-    // tells a late message (reordered) from a second copy (duplicate) in constant memory.
-    private readonly long[] _next;
-    private readonly HashSet<long>[] _holes;
-    private readonly List<IMqttPacket> _acks = [];
-
-    public BenchSubscriber(BenchPublisher[] publishers)
+    /// <param name="tracker">Sequence accounting, shared by the members of a shared-subscription group.</param>
+    /// <param name="endToEnd">Each publisher's end-to-end window, by publisher index, released per new message; empty when nobody waits.</param>
+    public BenchSubscriber(SequenceTracker tracker, CreditGate?[] endToEnd)
     {
-        _publishers = publishers;
-        _next = new long[publishers.Length];
-        _holes = new HashSet<long>[publishers.Length];
-        for (var i = 0; i < publishers.Length; i++)
-        {
-            _holes[i] = [];
-        }
+        Tracker = tracker;
+        _endToEnd = endToEnd;
     }
 
-    public long Received;
+    public SequenceTracker Tracker { get; }
 
-    public long Duplicates;
+    public long Received => Interlocked.Read(ref _received);
 
-    public long Reordered;
-
-    /// <summary>Latencies in stopwatch ticks, recorded while <see cref="Measuring"/>.</summary>
-    public List<long> Latencies { get; } = new(1 << 20);
+    /// <summary>Latencies recorded while <see cref="Measuring"/>.</summary>
+    public LatencyHistogram Latencies { get; } = new();
 
     public volatile bool Measuring;
 
-    /// <summary>Distinct messages received from publisher <paramref name="index"/>.</summary>
-    public long Distinct(int index) => _next[index] - _holes[index].Count;
-
-    public Task RunAsync(BenchConnection connection) =>
-        connection.ReadLoopAsync(OnPacket, () => FlushAcksAsync(connection), CancellationToken.None);
-
-    private void OnPacket(IMqttPacket packet)
+    public void OnPublish(in BenchPublish publish)
     {
-        switch (packet)
+        Interlocked.Increment(ref _received);
+        if (publish.IsBench)
         {
-            case PublishPacket publish:
-                OnPublish(publish);
-                break;
-            case AckPacket { Type: PacketType.PubRel } release:
-                _acks.Add(new AckPacket(PacketType.PubComp, release.PacketId));
-                break;
-            default:
-                break;
-        }
-    }
-
-    private void OnPublish(PublishPacket publish)
-    {
-        var span = publish.Payload.Span;
-        var sequence = BinaryPrimitives.ReadInt64BigEndian(span);
-        var sentAt = BinaryPrimitives.ReadInt64BigEndian(span[8..]);
-        var index = BinaryPrimitives.ReadInt32BigEndian(span[16..]);
-        Received++;
-        if (Measuring)
-        {
-            Latencies.Add(Stopwatch.GetTimestamp() - sentAt);
-        }
-
-        var next = _next[index];
-        if (sequence >= next)
-        {
-            var holes = _holes[index];
-            for (var missing = next; missing < sequence && holes.Count < MaximumHoles; missing++)
+            var payload = publish.Payload;
+            if (Measuring)
             {
-                holes.Add(missing);
+                Latencies.Record(Stopwatch.GetTimestamp() - payload.SentAt);
             }
 
-            _next[index] = sequence + 1;
-        }
-        else if (_holes[index].Remove(sequence))
-        {
-            Reordered++;
-        }
-        else
-        {
-            Duplicates++;
-            index = -1;
-        }
-
-        if (index >= 0)
-        {
-            _publishers[index].EndToEnd.Release();
+            if (Tracker.Observe(payload.Publisher, payload.Sequence) && (uint)payload.Publisher < (uint)_endToEnd.Length)
+            {
+                _endToEnd[payload.Publisher]?.Release();
+            }
         }
 
         if (publish.QoS == QualityOfService.AtLeastOnce)
         {
-            _acks.Add(new AckPacket(PacketType.PubAck, publish.PacketId));
+            _acks.Add((PacketType.PubAck, publish.PacketId));
         }
         else if (publish.QoS == QualityOfService.ExactlyOnce)
         {
-            _acks.Add(new AckPacket(PacketType.PubRec, publish.PacketId));
+            _acks.Add((PacketType.PubRec, publish.PacketId));
         }
     }
 
-    private async ValueTask FlushAcksAsync(BenchConnection connection)
+    public void OnAck(in AckPacket ack)
+    {
+        if (ack.Type == PacketType.PubRel)
+        {
+            _acks.Add((PacketType.PubComp, ack.PacketId));
+        }
+    }
+
+    public void OnOther(IMqttPacket packet)
+    {
+        // PINGRESP; a DISCONNECT ends the read loop, which reports it.
+    }
+
+    public async ValueTask AfterBatchAsync(BenchConnection connection)
     {
         if (_acks.Count == 0)
         {
             return;
         }
 
-        foreach (var ack in _acks)
+        await connection.EnterWriteAsync().ConfigureAwait(false);
+        try
         {
-            await connection.WriteAsync(ack, flush: false, CancellationToken.None).ConfigureAwait(false);
-        }
+            foreach (var (type, packetId) in _acks)
+            {
+                connection.WriteAck(type, packetId);
+            }
 
-        _acks.Clear();
-        await connection.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            _acks.Clear();
+            await connection.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.ExitWrite();
+        }
     }
 }
