@@ -149,6 +149,7 @@ start_broker() { # name cpu-list-or-empty
     sleep 0.2
   done
   [ -n "$LPID" ] || { echo "compare: $1 did not listen on port $PORT within 60 s" >&2; stop_broker; return 1; }
+  if [ -n "$2" ]; then taskset -p "$LPID" >>"$OUT/broker-$1.log" 2>&1 || true; fi
   if ss -Hltn "sport = :$PORT" | awk '{ print $4 }' | grep -qv '^127\.0\.0\.1:'; then
     echo "compare: warning: $1 listens on an address other than 127.0.0.1" >&2; fi
 }
@@ -163,7 +164,10 @@ stop_broker() {
   wait "$BPID" 2>/dev/null || true
   BPID="" LPID=""
 }
-trap 'stop_broker' EXIT
+# The bench runs in the background and is waited for, so that a signal to this script stops it and the broker at once.
+BENCH_PID=""
+stop_bench() { if [ -n "$BENCH_PID" ]; then kill -TERM "$BENCH_PID" 2>/dev/null || true; wait "$BENCH_PID" 2>/dev/null || true; BENCH_PID=""; fi; }
+trap 'stop_bench; stop_broker' EXIT
 trap 'exit 130' INT TERM
 
 wait_idle() { # until the broker uses < 5% CPU over 0.5 s (an earlier run's backlog is gone), at most 30 s
@@ -218,7 +222,10 @@ rm -f "$OUT/probe.out" "$OUT/probe.err"
 
 {
   echo "# compare.sh $(date -Is) host=$(hostname) cpus=$(nproc) kernel=$(uname -r)"
-  echo "# starling $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo '+uncommitted') (load generator and broker)"
+  if commit=$(git rev-parse --short HEAD 2>/dev/null); then
+    git diff --quiet HEAD -- src || commit="$commit, src/ with uncommitted changes"
+  else commit="(not a git checkout)"; fi
+  echo "# starling $commit: broker and load generator"
   if has_broker mosquitto; then echo "# mosquitto: $("$MOSQUITTO" -h 2>/dev/null | head -1 || true)"; fi
   if has_broker mqttnet; then echo "# mqttnet: MQTTnet.Server 5.2.0.1603 via bench/peers/MqttnetHost"; fi
   for name in "${EXTRA_NAMES[@]}"; do echo "# $name: ${EXTRA[$name]}"; done
@@ -228,7 +235,10 @@ rm -f "$OUT/probe.out" "$OUT/probe.err"
 warm_up() { # mode scen broker
   [ "$XWARM" != 0 ] || return 0
   # shellcheck disable=SC2046
-  timeout 900 "${gpin[@]}" "$STARLING" bench $(warmup_args "$2" "$PORT" "$LPID") >"$OUT/$1-$2-$3-warmup.txt" 2>&1 || true
+  timeout 900 "${gpin[@]}" "$STARLING" bench $(warmup_args "$2" "$PORT" "$LPID") >"$OUT/$1-$2-$3-warmup.txt" 2>&1 &
+  BENCH_PID=$!
+  wait "$BENCH_PID" || true
+  BENCH_PID=""
 }
 
 measure() { # mode scen broker rep
@@ -237,10 +247,13 @@ measure() { # mode scen broker rep
   wait_idle
   t1=$(cpu_ticks "$LPID"); s1=${EPOCHREALTIME/./}
   : >"$base.err"
+  rm -f "$OUT/progress.fifo"; mkfifo "$OUT/progress.fifo"
+  # shellcheck disable=SC2046
+  timeout 900 "${gpin[@]}" "$STARLING" bench $(measured_args "$2" "$PORT" "$LPID") >"$base.json" 2>"$OUT/progress.fifo" &
+  BENCH_PID=$!
   # The bench's stderr is read line by line as it comes. Its progress lines come once a second from the end of the
   # connects, the first one a second into the warm-up: the measured window opens at the line -w - 1 s after the
   # first and closes at the line -d s after that (half a second of slack either way, for late or extra lines).
-  # shellcheck disable=SC2046
   while IFS= read -r line; do
     printf '%s\n' "$line" >>"$base.err"
     [ "$kind" = run ] && [ "$WARM" -gt 0 ] && [[ $line == sent*received* ]] || continue
@@ -251,7 +264,10 @@ measure() { # mode scen broker rep
     elif [ -z "$t2" ] && [ "$now" -ge $((s1 + DUR * 1000000 - 500000)) ]; then
       t2=$(cpu_ticks "$LPID"); s2=$now; window=measured
     fi
-  done < <(timeout 900 "${gpin[@]}" "$STARLING" bench $(measured_args "$2" "$PORT" "$LPID") 2>&1 >"$base.json" || true)
+  done <"$OUT/progress.fifo"
+  wait "$BENCH_PID" || true
+  BENCH_PID=""
+  rm -f "$OUT/progress.fifo"
   if [ -z "$t2" ]; then
     t2=$(cpu_ticks "$LPID"); s2=${EPOCHREALTIME/./}
     if [ -n "$opened" ]; then window=to-exit; fi
@@ -368,20 +384,20 @@ for mode in modes:
             print(f"| h/i: pairs beside 10,000 idle subscribers vs alone | h/i msg/s ratio | " + " | ".join(cells + [ratio(hi["starling"], hi[b]) if "starling" in hi else "—" for b in others]) + " |")
     print("\nStarling/X > 1: Starling's figure is the higher one (better for msg/s and connects/s; worse for µs, CPU % and bytes).")
     print("Broker CPU %: 100 = one core busy, over the measured window (g: the whole run; broker_cpu_window in raw.jsonl).\n")
-    print("| scenario | broker | runs | lost | duplicates | reordered | failed connections |")
+    print("| scenario | broker | runs | lost | duplicates | reordered | connections failed / dropped |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for scen in scens:
         for b in brokers:
             rs = [r for r in rows if r["_mode"] == mode and r["_scen"] == scen and r["_broker"] == b]
             ok = [r for r in rs if r.get("ok", True)]
             total = lambda k: sum(r.get(k, 0) or 0 for r in ok)
-            lost, dup, reo, failed = total("lost"), total("duplicates"), total("reordered"), total("failed")
-            print(f"| {scen} | {name(b)} | {len(ok)} of {len(rs)} | {lost} | {dup} | {reo} | {failed} |")
+            lost, dup, reo, failed, dropped = total("lost"), total("duplicates"), total("reordered"), total("failed"), total("dropped")
+            print(f"| {scen} | {name(b)} | {len(ok)} of {len(rs)} | {lost} | {dup} | {reo} | {failed} / {dropped} |")
             qos = max((r.get("qos", 0) for r in ok), default=0)
             if qos >= 1 and (lost or dup or reo):
                 warnings.append(f"WARNING !!! {mode} {scen} {name(b)}: QoS {qos} lost {lost}, duplicates {dup}, reordered {reo}: must all be 0")
-            if failed:
-                warnings.append(f"WARNING !!! {mode} {scen} {name(b)}: {failed} connections failed")
+            if failed or dropped:
+                warnings.append(f"WARNING !!! {mode} {scen} {name(b)}: {failed} connections failed, {dropped} dropped by the broker")
             if len(ok) < len(rs) or len(rs) < reps:
                 warnings.append(f"WARNING: {mode} {scen} {name(b)}: {len(ok)} of {reps} runs gave a result (see the .err files)")
 if warnings:
