@@ -227,7 +227,8 @@ rm -f "$OUT/probe.out" "$OUT/probe.err"
   else commit="(not a git checkout)"; fi
   echo "# starling $commit: broker and load generator"
   if has_broker mosquitto; then echo "# mosquitto: $("$MOSQUITTO" -h 2>/dev/null | head -1 || true)"; fi
-  if has_broker mqttnet; then echo "# mqttnet: MQTTnet.Server 5.2.0.1603 via bench/peers/MqttnetHost"; fi
+  if has_broker mqttnet; then
+    echo "# mqttnet: bench/peers/MqttnetHost, $(grep -o 'MQTTnet.Server" Version="[^"]*' Directory.Packages.props | tr -d '"' | sed 's/ Version=/ /')"; fi
   for name in "${EXTRA_NAMES[@]}"; do echo "# $name: ${EXTRA[$name]}"; done
   echo "# modes=$MODES scenarios=${SCEN_LIST[*]:-none} reps=$REPS duration=${DUR}s warmup=${WARM}s warm-up run=${XWARM}s brokers=${BROKER_LIST[*]}"
 } | tee "$OUT/header.txt" >&2
