@@ -43,6 +43,8 @@
 # Scenarios (64-byte payloads; load from `starling bench`):
 #   a/b/c  fan-in 10 publishers -> 1 subscriber, QoS 0/1/2, max rate           metric: received msg/s
 #   d      fan-out 1 -> 1000 subscribers, QoS 0, max rate                        metric: received msg/s
+#          (end-to-end window 10 messages = 10,000 deliveries in flight: the default 1,000 would queue a million
+#          deliveries, which a slow broker takes minutes to drain after each run)
 #   e      fan-out 1 -> 100 subscribers, QoS 0, 500 msg/s                        metric: p99 and p50 latency
 #   f      10 pairs, QoS 1, 1000 msg/s each                                      metric: p99 and p50 latency
 #   g      -C idle connections from 4 source addresses, held 5 s                metric: connects/s, RSS/connection
@@ -185,7 +187,7 @@ scen_args() { # scenario: the bench arguments that define it (without host, port
     a) echo "run --scenario fanin -P 10 -S 1 -q 0 -b 64 -r 0" ;;
     b) echo "run --scenario fanin -P 10 -S 1 -q 1 -b 64 -r 0" ;;
     c) echo "run --scenario fanin -P 10 -S 1 -q 2 -b 64 -r 0" ;;
-    d) echo "run --scenario fanout -P 1 -S 1000 -q 0 -b 64 -r 0" ;;
+    d) echo "run --scenario fanout -P 1 -S 1000 -q 0 -b 64 -r 0 --e2e-window 10" ;;
     e) echo "run --scenario fanout -P 1 -S 100 -q 0 -b 64 -r 500" ;;
     f) echo "run --scenario pairs -P 10 -q 1 -b 64 -r 1000" ;;
     g) echo "conn -c $CONNS --hold 5 --source-addresses $SRC4" ;;
