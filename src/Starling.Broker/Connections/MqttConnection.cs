@@ -25,7 +25,7 @@ internal sealed partial class MqttConnection
     private readonly ILogger _logger;
     // Guards the close state and the held acknowledgements (MqttConnection.Publish.cs). Re-entered when sending a
     // held acknowledgement overflows the writer and closes the connection.
-    private readonly Lock _gate = new();
+    private readonly object _gate; // this connection itself: no lock object per connection
     private WillMessage? _will;
     private CancellationTokenSource? _connectCancellation;
     private string? _closeReason;
@@ -34,6 +34,7 @@ internal sealed partial class MqttConnection
 
     public MqttConnection(MqttBroker broker, IDuplexPipe transport, EndPoint? remoteEndPoint, ILogger logger)
     {
+        _gate = this;
         _broker = broker;
         _transport = transport;
         _logger = logger;

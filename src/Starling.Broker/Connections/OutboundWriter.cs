@@ -21,7 +21,7 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
     /// </summary>
     private const int MaximumPendingItems = 100_000;
 
-    private readonly Lock _gate = new();
+    private readonly object _gate; // this writer itself: no lock object per connection
     private readonly MqttConnection _connection;
     private readonly long _maximumQoS0Bytes;
     private PipeWriter? _output;
@@ -38,6 +38,7 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
 
     public OutboundWriter(MqttConnection connection, long maximumQoS0Bytes)
     {
+        _gate = this;
         _connection = connection;
         _maximumQoS0Bytes = maximumQoS0Bytes;
     }

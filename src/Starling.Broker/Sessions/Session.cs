@@ -49,7 +49,8 @@ internal sealed class Session
 
     public string ClientId { get; }
 
-    public Lock Gate { get; } = new();
+    /// <summary>The monitor guarding the session: the session object itself (no lock object per session).</summary>
+    public object Gate => this;
 
     /// <summary>The connection messages are handed to; null while offline or not yet activated.</summary>
     public MqttConnection? Connection => _connection;

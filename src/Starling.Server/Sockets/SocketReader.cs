@@ -44,7 +44,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     {
         _socket = socket;
         _connection = connection;
-        _args = new ReceiveArgs(this);
+        // The first receive is tried at once: a client sends CONNECT as soon as it is connected, so it is often
+        // there when the connection is accepted, and needs no wait.
+        _args = new ReceiveArgs(this) { DataReady = true };
     }
 
     /// <inheritdoc />
