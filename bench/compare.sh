@@ -43,8 +43,8 @@
 # Scenarios (64-byte payloads; load from `starling bench`):
 #   a/b/c  fan-in 10 publishers -> 1 subscriber, QoS 0/1/2, max rate           metric: received msg/s
 #   d      fan-out 1 -> 1000 subscribers, QoS 0, max rate                        metric: received msg/s
-#          (end-to-end window 10 messages = 10,000 deliveries in flight: the default 1,000 would queue a million
-#          deliveries, which a slow broker takes minutes to drain after each run)
+#          (end-to-end window 300 messages = 300,000 deliveries in flight: enough to keep 1,000 subscribers busy,
+#          little enough for a slow broker to drain in seconds after each run)
 #   e      fan-out 1 -> 100 subscribers, QoS 0, 500 msg/s                        metric: p99 and p50 latency
 #   f      10 pairs, QoS 1, 1000 msg/s each                                      metric: p99 and p50 latency
 #   g      -C idle connections from 4 source addresses, held 5 s                metric: connects/s, RSS/connection
@@ -180,19 +180,25 @@ wait_idle() { # until the broker uses < 5% CPU over 0.5 s (an earlier run's back
   done
 }
 
-SRC4=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
+# Connection-heavy runs (g, h, i) bind their clients to fresh loopback source addresses each time: the clients
+# close first, so every run leaves its ports in TIME_WAIT for a minute, and reusing the same addresses makes the
+# next runs' port selection crawl (measured: 18,000 -> 700 connects/s by the third run) or fail outright.
+RUNSEQ=0 SRC4=""
+next_sources() { RUNSEQ=$((RUNSEQ + 1)); local n=$(( (RUNSEQ % 200) + 20 )) m=$(( $$ % 250 ))
+  SRC4="127.$n.$m.1,127.$n.$m.2,127.$n.$m.3,127.$n.$m.4"; }
+next_sources
 scen_kind() { [ "$1" = g ] && echo conn || echo run; }
 scen_args() { # scenario: the bench arguments that define it (without host, port, duration, output)
   case $1 in
     a) echo "run --scenario fanin -P 10 -S 1 -q 0 -b 64 -r 0" ;;
     b) echo "run --scenario fanin -P 10 -S 1 -q 1 -b 64 -r 0" ;;
     c) echo "run --scenario fanin -P 10 -S 1 -q 2 -b 64 -r 0" ;;
-    d) echo "run --scenario fanout -P 1 -S 1000 -q 0 -b 64 -r 0 --e2e-window 10" ;;
+    d) echo "run --scenario fanout -P 1 -S 1000 -q 0 -b 64 -r 0 --e2e-window 300" ;;
     e) echo "run --scenario fanout -P 1 -S 100 -q 0 -b 64 -r 500" ;;
     f) echo "run --scenario pairs -P 10 -q 1 -b 64 -r 1000" ;;
     g) echo "conn -c $CONNS --hold 5 --source-addresses $SRC4" ;;
-    h) echo "run --scenario pairs -P 10 -q 1 -b 64 -r 0 --idle 10000" ;;
-    i) echo "run --scenario pairs -P 10 -q 1 -b 64 -r 0" ;;
+    h) echo "run --scenario pairs -P 10 -q 1 -b 64 -r 0 --idle 10000 --source-addresses $SRC4" ;;
+    i) echo "run --scenario pairs -P 10 -q 1 -b 64 -r 0 --source-addresses $SRC4" ;;
   esac
 }
 measured_args() { # scenario port broker-pid
@@ -236,6 +242,7 @@ rm -f "$OUT/probe.out" "$OUT/probe.err"
 } | tee "$OUT/header.txt" >&2
 
 warm_up() { # mode scen broker
+  next_sources
   [ "$XWARM" != 0 ] || return 0
   # shellcheck disable=SC2046
   timeout 900 "${gpin[@]}" "$STARLING" bench $(warmup_args "$2" "$PORT" "$LPID") >"$OUT/$1-$2-$3-warmup.txt" 2>&1 &
@@ -245,6 +252,7 @@ warm_up() { # mode scen broker
 }
 
 measure() { # mode scen broker rep
+  next_sources
   local base="$OUT/$1-$2-$3-$4" kind line now first="" opened="" t1 s1 t2="" s2="" window=whole
   kind=$(scen_kind "$2")
   wait_idle

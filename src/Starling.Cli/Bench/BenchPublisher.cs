@@ -19,15 +19,18 @@ internal sealed class BenchPublisher : IBenchPacketHandler
     private long _sent;
     private long _acknowledged;
     private long _refused;
+    private readonly int _copiesPerMessage;
 
     /// <param name="index">Publisher index written into every payload.</param>
     /// <param name="template">Topic, QoS, payload size and protocol version.</param>
     /// <param name="rate">Messages per second; 0 for as fast as the windows allow.</param>
     /// <param name="window">Unacknowledged QoS 1/2 messages allowed.</param>
     /// <param name="endToEndWindow">Copies sent but not yet received (maximum rate only); 0 when nobody counts receipts.</param>
-    public BenchPublisher(int index, BenchPublishTemplate template, int rate, int window, long endToEndWindow)
+    /// <param name="copiesPerMessage">Copies of each message the subscribers receive (and release credit for).</param>
+    public BenchPublisher(int index, BenchPublishTemplate template, int rate, int window, long endToEndWindow, int copiesPerMessage = 1)
     {
         Index = index;
+        _copiesPerMessage = copiesPerMessage;
         _template = template;
         _rate = rate;
         _window = template.QoS == QualityOfService.AtMostOnce ? null : new CreditGate(window);
@@ -77,7 +80,8 @@ internal sealed class BenchPublisher : IBenchPacketHandler
 
                 if (EndToEnd is not null)
                 {
-                    count = Math.Min(count, EndToEnd.Available);
+                    // Every copy received releases one credit, so a message takes one per copy.
+                    count = Math.Min(count, EndToEnd.Available / _copiesPerMessage);
                 }
 
                 if (count <= 0)
@@ -87,7 +91,7 @@ internal sealed class BenchPublisher : IBenchPacketHandler
                 }
 
                 _window?.Take(count);
-                EndToEnd?.Take(count);
+                EndToEnd?.Take(count * _copiesPerMessage);
                 await connection.EnterWriteAsync().ConfigureAwait(false);
                 try
                 {

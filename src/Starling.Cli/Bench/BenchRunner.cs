@@ -25,7 +25,7 @@ internal static class BenchRunner
         for (var i = 0; i < publishers.Length; i++)
         {
             var template = new BenchPublishTemplate(TopicPattern.Expand(pattern, i, PublisherId(i)), settings.QoS, settings.PayloadSize, target.Version);
-            publishers[i] = new BenchPublisher(i, template, settings.Rate, settings.Window, (long)settings.EndToEndWindow * receiversPerMessage);
+            publishers[i] = new BenchPublisher(i, template, settings.Rate, settings.Window, (long)settings.EndToEndWindow * receiversPerMessage, receiversPerMessage);
         }
 
         var endToEnd = publishers.Select(p => p.EndToEnd).ToArray();
