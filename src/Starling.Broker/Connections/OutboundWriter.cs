@@ -32,6 +32,8 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
     private ValueTask<FlushResult> _pendingFlush;
     private Action? _onFlushed; // created the first time a flush has to wait
     private long _pendingQoS0Bytes;
+    private long _writingQoS0Bytes; // QoS 0 bytes of the batch being written: they count against the bound until flushed
+    private int _drainIndex; // next item of _draining to write
     private bool _scheduled; // a drain is queued or running
     private bool _completing; // nothing more is accepted; the drain ends the writer once the list is empty
     private bool _finished;
@@ -137,21 +139,29 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
         {
             while (true)
             {
-                lock (_gate)
+                if (_draining is null || _drainIndex >= _draining.Count)
                 {
-                    if (_pending is not { Count: > 0 })
+                    lock (_gate)
                     {
-                        _scheduled = false;
-                        if (!_completing)
+                        // The previous batch is flushed: its QoS 0 bytes have left for the socket.
+                        _writingQoS0Bytes = 0;
+                        _draining?.Clear();
+                        _drainIndex = 0;
+                        if (_pending is not { Count: > 0 })
                         {
-                            return;
+                            _scheduled = false;
+                            if (!_completing)
+                            {
+                                return;
+                            }
+
+                            break;
                         }
 
-                        break;
+                        (_pending, _draining) = (_draining, _pending);
+                        _writingQoS0Bytes = _pendingQoS0Bytes;
+                        _pendingQoS0Bytes = 0;
                     }
-
-                    (_pending, _draining) = (_draining, _pending);
-                    _pendingQoS0Bytes = 0;
                 }
 
                 WriteBatch(output);
@@ -245,7 +255,7 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
 
             if (qos0Size > 0)
             {
-                if (_pendingQoS0Bytes + qos0Size > _maximumQoS0Bytes)
+                if (_pendingQoS0Bytes + _writingQoS0Bytes + qos0Size > _maximumQoS0Bytes)
                 {
                     Interlocked.Increment(ref Dropped);
                     return;
@@ -277,14 +287,22 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>
+    /// Encodes the batch from where the last flush left it, up to <see cref="MaximumChunkBytes"/> when the pipe can tell
+    /// (a large batch goes out in several flushes: the socket buffer never holds more than a chunk, and the first bytes
+    /// leave sooner).
+    /// </summary>
     private void WriteBatch(PipeWriter output)
     {
         var version = _connection.Version;
         var maximumPacketSize = _connection.ClientMaximumPacketSize;
         var now = Environment.TickCount64;
+        var chunkLimit = output.CanGetUnflushedBytes ? MaximumChunkBytes : long.MaxValue;
         var writer = new MqttWriter(output);
-        foreach (var item in _draining!)
+        var items = _draining!;
+        while (_drainIndex < items.Count)
         {
+            var item = items[_drainIndex++];
             switch (item.Kind)
             {
                 case OutboundKind.Publish:
@@ -297,11 +315,22 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
                     PacketEncoder.TryWrite(ref writer, item.Packet!, version, maximumPacketSize);
                     break;
             }
+
+            if (chunkLimit != long.MaxValue)
+            {
+                writer.Commit();
+                if (output.UnflushedBytes >= chunkLimit)
+                {
+                    break;
+                }
+            }
         }
 
         writer.Commit();
-        _draining!.Clear();
     }
+
+    /// <summary>Bytes encoded before a flush when the pipe reports its unflushed bytes.</summary>
+    private const long MaximumChunkBytes = 256 * 1024;
 
     private void WritePublish(ref MqttWriter writer, in OutboundItem item, ProtocolVersion version, long maximumPacketSize, long now)
     {
