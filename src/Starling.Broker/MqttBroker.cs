@@ -403,7 +403,10 @@ public sealed class MqttBroker : IAsyncDisposable
             }
         }
 
-        BrokerLog.ClientDisconnected(_logger, connection.ClientId, connection.Remote, reason);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            BrokerLog.ClientDisconnected(_logger, connection.ClientId, connection.Remote, reason);
+        }
         if (ClientDisconnected is not null)
         {
             var args = new ClientDisconnectedEventArgs(connection.ClientId, reason, graceful);

@@ -42,6 +42,21 @@ internal static partial class ServerTiering
 
         environment.Add($"{Variable}=0");
         environment.Add(null);
+
+        // The runtime's diagnostic socket (dotnet-counters, dotnet-trace, dotnet-gcdump) is named after the pid and
+        // the process start time, which the restarted runtime shares: remove ours, or the new one cannot bind its own.
+        try
+        {
+            foreach (var socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+            {
+                File.Delete(socket);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Diagnostics of the restarted broker may then be unavailable; the broker itself is not affected.
+        }
+
         // Returns only when the restart failed: go on as we are.
         _ = Execve(executable, [.. argv, null], [.. environment]);
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Starling.Broker.Diagnostics;
 using Starling.Broker.Security;
 using Starling.Protocol;
@@ -169,7 +170,11 @@ internal sealed partial class MqttConnection
             return false;
         }
 
-        BrokerLog.ClientConnected(_logger, clientId, Remote, Version, connect.CleanSession, sessionPresent);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            // Checked here: formatting the remote address for a line nobody reads cost a string per connect.
+            BrokerLog.ClientConnected(_logger, clientId, Remote, Version, connect.CleanSession, sessionPresent);
+        }
         _broker.OnClientConnected(this);
         return true;
     }

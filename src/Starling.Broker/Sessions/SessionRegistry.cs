@@ -22,7 +22,17 @@ internal sealed class SessionRegistry
 
     public int Count => _sessions.Count;
 
-    public ICollection<Session> All => _sessions.Values;
+    public IEnumerable<Session> All
+    {
+        get
+        {
+            // Enumerated in place: Values would copy every session, and housekeeping asks 4 times a second.
+            foreach (var (_, session) in _sessions)
+            {
+                yield return session;
+            }
+        }
+    }
 
     public Session? Find(string clientId) => _sessions.GetValueOrDefault(clientId);
 
