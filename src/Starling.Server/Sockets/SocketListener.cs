@@ -72,7 +72,7 @@ internal sealed partial class SocketListener : IAsyncDisposable
                 Socket client;
                 try
                 {
-                    client = await _socket.AcceptAsync().ConfigureAwait(false);
+                    client = await _socket.AcceptAsync(CancellationToken.None).ConfigureAwait(false); // the ValueTask overload: no Task per accept
                 }
                 catch (SocketException e) when (e.SocketErrorCode is not (SocketError.OperationAborted or SocketError.Interrupted or SocketError.Shutdown))
                 {
