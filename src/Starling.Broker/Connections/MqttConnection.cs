@@ -104,8 +104,7 @@ internal sealed partial class MqttConnection
                 }
             }
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException
-            or System.Net.Sockets.SocketException or InvalidOperationException)
+        catch (Exception e) when (ConnectionLoss.Is(e))
         {
             _closeReason ??= "connection lost";
         }

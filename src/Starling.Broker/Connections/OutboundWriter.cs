@@ -214,8 +214,7 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
     /// <summary>A lost connection ends the writer quietly; anything else is a defect, logged by the connection.</summary>
     private void OnWriteFailed(Exception exception)
     {
-        if (exception is not (IOException or OperationCanceledException or ObjectDisposedException
-            or System.Net.Sockets.SocketException or InvalidOperationException))
+        if (!ConnectionLoss.Is(exception))
         {
             _connection.OnWriterFailed(exception);
         }

@@ -39,6 +39,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private bool _endOfStream;
     private bool _completed;
     private SocketException? _error;
+    private CancellationTokenRegistration _cancellation; // of a caller's token, for one read until its result is consumed
 
     public SocketReader(Socket socket, SocketConnection connection)
     {
@@ -52,33 +53,32 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <inheritdoc />
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
+        _cancellation.Dispose();
         if (cancellationToken.CanBeCanceled)
         {
-            // The broker never passes a token; honoured for any other caller, at the cost of one registration.
+            // The broker never passes a token; honoured for any other caller, until the result is consumed.
             cancellationToken.ThrowIfCancellationRequested();
-            cancellationToken.UnsafeRegister(static state => ((SocketReader)state!).CancelPendingRead(), this);
+            _cancellation = cancellationToken.UnsafeRegister(static state => ((SocketReader)state!).CancelPendingRead(), this);
         }
 
         lock (_args)
         {
             ObjectDisposedException.ThrowIf(_completed, this);
-            if (TryTakeResultLocked(out var result))
-            {
-                return _error is { } error ? ValueTask.FromException<ReadResult>(error) : new ValueTask<ReadResult>(result);
-            }
-
-            if (!_receiving)
+            var taken = TryTakeResultLocked(out var result);
+            if (!taken && !_receiving)
             {
                 ReceiveLocked();
-                if (TryTakeResultLocked(out result))
-                {
-                    return _error is { } error ? ValueTask.FromException<ReadResult>(error) : new ValueTask<ReadResult>(result);
-                }
+                taken = TryTakeResultLocked(out result);
             }
 
-            _waiter.Reset();
-            _waiting = true;
-            return new ValueTask<ReadResult>(this, _waiter.Version);
+            if (!taken)
+            {
+                _waiter.Reset();
+                _waiting = true;
+                return new ValueTask<ReadResult>(this, _waiter.Version);
+            }
+
+            return _error is { } error ? ValueTask.FromException<ReadResult>(error) : new ValueTask<ReadResult>(result);
         }
     }
 
@@ -109,6 +109,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
         // Offsets from the start of the handed-out bytes (GetOffset would give the index in the array instead).
+        _cancellation.Dispose();
         var consumedOffset = _returned.IsEmpty ? 0 : (int)_returned.Slice(_returned.Start, consumed).Length;
         var examinedOffset = _returned.IsEmpty ? 0 : (int)_returned.Slice(_returned.Start, examined).Length;
         lock (_args)
@@ -146,6 +147,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <inheritdoc />
     public override void Complete(Exception? exception = null)
     {
+        _cancellation.Dispose();
         lock (_args)
         {
             if (_completed)

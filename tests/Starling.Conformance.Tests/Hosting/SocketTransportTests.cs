@@ -44,8 +44,7 @@ public sealed class SocketTransportTests
             offset += await socket.SendAsync(bytes.AsMemory(offset, count), SocketFlags.None, ct);
             if (random.Next(4) == 0)
             {
-                // ok-to-sleep: lets the broker read a partial packet before the rest of it is sent (what is tested)
-                await Task.Delay(1, ct);
+                await Task.Delay(1, ct); // ok-to-sleep: the broker reads a partial packet before the rest is sent (what is tested)
             }
         }
 
