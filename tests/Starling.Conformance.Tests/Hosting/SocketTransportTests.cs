@@ -8,7 +8,8 @@ namespace Starling.Conformance.Tests.Hosting;
 /// <summary>
 /// Starling's own socket transport (Starling.Server/Sockets) under the byte streams TCP really delivers: packets split
 /// at any byte, many packets in one segment, packets larger than the receive buffer, and a partial packet left at an
-/// offset in the buffer while the next bytes arrive.
+/// offset in the buffer while the next bytes arrive; and on the way out, batches far larger than the send buffer to a
+/// client that reads slowly (bytes sent as the buffer fills, partial sends, a full socket, the send resumed later).
 /// </summary>
 public sealed class SocketTransportTests
 {
@@ -82,5 +83,39 @@ public sealed class SocketTransportTests
         {
             Assert.Equal([(byte)i], (await subscriber.ExpectAsync<PublishPacket>(cancellationToken: ct)).Payload.ToArray());
         }
+    }
+
+    [Fact]
+    public async Task A_batch_of_megabytes_reaches_a_slow_reader_whole_and_in_order()
+    {
+        const int Messages = 3_000;
+        const int PayloadSize = 2_000;
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(o => o.MaximumOutboundBytes = 64 * 1024 * 1024, cancellationToken: ct);
+        await using var subscriber = await broker.ConnectAsync("slow", ProtocolVersion.V311, cancellationToken: ct);
+        await subscriber.SubscribeAsync("big", cancellationToken: ct);
+
+        // 6 MB queued at once while the subscriber reads nothing: more than loopback's socket buffers take.
+        var random = new Random(20261126);
+        var payloads = new byte[Messages][];
+        for (var i = 0; i < Messages; i++)
+        {
+            payloads[i] = new byte[PayloadSize];
+            random.NextBytes(payloads[i]);
+            BitConverter.TryWriteBytes(payloads[i], i);
+            broker.Broker.Publish("big", payloads[i]);
+        }
+
+        for (var i = 0; i < Messages; i++)
+        {
+            var publish = await subscriber.ExpectAsync<PublishPacket>(cancellationToken: ct);
+            Assert.Equal(payloads[i], publish.Payload.ToArray());
+            if (i % 500 == 0)
+            {
+                await Task.Delay(20, ct); // ok-to-sleep: the broker's socket fills up while the reader pauses (what is tested)
+            }
+        }
+
+        Assert.Equal(0, broker.Broker.GetClients().Single(c => c.ClientId == "slow").DroppedMessages);
     }
 }
