@@ -37,6 +37,9 @@ public sealed class MqttBroker : IAsyncDisposable
     });
 
     private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>True once <see cref="StopAsync"/> began.</summary>
+    internal bool IsStopping => _stopping.IsCancellationRequested;
     private readonly Task _housekeeping;
     private readonly Task _eventDispatcher;
     private long _droppedEvents;

@@ -5,6 +5,6 @@ namespace Starling.Cli;
 
 internal static partial class CliLog
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Starling listening for MQTT on {EndPoint}; store: {Store}")]
-    public static partial void Listening(ILogger logger, IPEndPoint endPoint, string store);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Starling listening for MQTT on {EndPoint} ({Engine}); store: {Store}")]
+    public static partial void Listening(ILogger logger, IPEndPoint endPoint, string? engine, string store);
 }

@@ -110,7 +110,11 @@ internal static class ServeCommand
         }
 
         builder.Services.AddStarlingBroker();
-        builder.Services.AddStarlingTcpListener(settings.EndPoint);
+        builder.Services.AddStarlingTcpListener(settings.EndPoint, o =>
+        {
+            o.IoThreads = settings.SocketThreads;
+            o.UseRuntimeSockets = settings.RuntimeSockets;
+        });
         IHost app;
         try
         {
@@ -136,7 +140,8 @@ internal static class ServeCommand
 
         var storeDescription = store is null ? "in memory (nothing is kept at exit)" : $"{store.Path}, sync {settings.Broker.Sync}";
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("starling");
-        CliLog.Listening(logger, settings.EndPoint, storeDescription);
+        var engine = app.Services.GetServices<IHostedService>().OfType<TcpListenerService>().FirstOrDefault()?.Engine;
+        CliLog.Listening(logger, settings.EndPoint, engine, storeDescription);
         await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         return 0;
     }

@@ -15,8 +15,11 @@ internal sealed class ServeSettings
     /// <summary>Where the durable store lives (<c>starling.db</c> inside); null when running in memory (<c>--in-memory</c>).</summary>
     public string? DataDirectory { get; init; }
 
-    /// <summary>Socket I/O threads; see <see cref="SocketThreading"/>.</summary>
+    /// <summary>Socket I/O threads; see <see cref="Starling.Server.TcpListenerOptions.IoThreads"/> and <see cref="SocketThreading"/>.</summary>
     public int SocketThreads { get; init; } = 1;
+
+    /// <summary>The runtime's sockets instead of Starling's epoll engine (Linux); see <see cref="Starling.Server.TcpListenerOptions.UseRuntimeSockets"/>.</summary>
+    public bool RuntimeSockets { get; init; }
 
     public static ServeSettings From(IConfiguration configuration)
     {
@@ -47,6 +50,13 @@ internal sealed class ServeSettings
             throw new InvalidOperationException($"InMemory: '{inMemoryText}' is not true or false.");
         }
 
+        var runtimeSocketsText = configuration["RuntimeSockets"];
+        var runtimeSockets = false;
+        if (runtimeSocketsText is not null && !bool.TryParse(runtimeSocketsText, out runtimeSockets))
+        {
+            throw new InvalidOperationException($"RuntimeSockets: '{runtimeSocketsText}' is not true or false.");
+        }
+
         var dataDirectory = configuration["DataDir"] ?? "data";
         if (dataDirectory.Length == 0 || dataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
@@ -69,6 +79,7 @@ internal sealed class ServeSettings
             EndPoint = new IPEndPoint(address, port),
             Broker = broker,
             SocketThreads = threads,
+            RuntimeSockets = runtimeSockets,
             DataDirectory = inMemory ? null : Path.GetFullPath(dataDirectory),
         };
     }

@@ -53,11 +53,16 @@ public static class StarlingServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Listens for MQTT over TCP on <paramref name="endPoint"/> with Kestrel's socket transport, in any Generic Host.</summary>
-    public static IServiceCollection AddStarlingTcpListener(this IServiceCollection services, IPEndPoint endPoint)
+    /// <summary>
+    /// Listens for MQTT over TCP on <paramref name="endPoint"/> with Starling's own socket transport, in any Generic
+    /// Host; <paramref name="configure"/> sets its threads and engine.
+    /// </summary>
+    public static IServiceCollection AddStarlingTcpListener(this IServiceCollection services, IPEndPoint endPoint, Action<TcpListenerOptions>? configure = null)
     {
+        var options = new TcpListenerOptions();
+        configure?.Invoke(options);
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(provider => new TcpListenerService(
-            provider.GetRequiredService<MqttBroker>(), endPoint, provider.GetRequiredService<ILoggerFactory>()));
+            provider.GetRequiredService<MqttBroker>(), endPoint, provider.GetRequiredService<ILoggerFactory>(), options));
         return services;
     }
 

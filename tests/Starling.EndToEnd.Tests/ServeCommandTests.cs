@@ -42,11 +42,29 @@ public sealed class ServeCommandTests
     }
 
     [Theory]
+    [InlineData("false", "epoll")]
+    [InlineData("true", "runtime sockets")]
+    public async Task Serve_runs_on_the_socket_engine_asked_for(string runtimeSockets, string engine)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "The epoll engine is Linux only.");
+        var ct = TestContext.Current.CancellationToken;
+        var port = FreePort.Get();
+        var env = new Dictionary<string, string> { ["STARLING_RuntimeSockets"] = runtimeSockets };
+        await using var serve = StarlingProcess.Start(["serve", "--in-memory", "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], env);
+        Assert.Contains($"({engine})", await StarlingProcess.WaitUntilListeningAsync(serve, ct), StringComparison.Ordinal);
+        await using var client = await RawMqttClient.ConnectAsync("127.0.0.1", port, ct);
+        await client.SendAsync(new ConnectPacket { ProtocolVersion = ProtocolVersion.V311, ClientId = "engine" }, ct);
+        Assert.Equal(ReasonCode.Success, (await client.ExpectAsync<ConnAckPacket>(cancellationToken: ct)).ReasonCode);
+    }
+
+    [Theory]
     [InlineData("STARLING_Broker__MaximumPacketSize", "lots", "Broker:MaximumPacketSize")]
     [InlineData("STARLING_Broker__ReceiveMaximum", "0", "Broker:ReceiveMaximum")]
     [InlineData("STARLING_Broker__NoSuchSetting", "1", "NoSuchSetting")]
     [InlineData("STARLING_Port", "70000", "Port")]
     [InlineData("STARLING_Bind", "not-an-address", "Bind")]
+    [InlineData("STARLING_SocketThreads", "0", "SocketThreads")]
+    [InlineData("STARLING_RuntimeSockets", "maybe", "RuntimeSockets")]
     public async Task An_invalid_setting_stops_start_up_with_a_message_naming_the_key(string variable, string value, string key)
     {
         var ct = TestContext.Current.CancellationToken;

@@ -28,12 +28,12 @@ public sealed class BrokerFixture : IAsyncDisposable
 
     public static async Task<BrokerFixture> StartAsync(Action<BrokerOptions>? configure = null, IAuthenticator? authenticator = null,
         IAuthorizer? authorizer = null, Broker.Cluster.IClusterBus? cluster = null, Broker.Storage.IBrokerStore? store = null,
-        CancellationToken cancellationToken = default)
+        TcpListenerOptions? listenerOptions = null, CancellationToken cancellationToken = default)
     {
         var options = new BrokerOptions();
         configure?.Invoke(options);
         var broker = new MqttBroker(options, NullLoggerFactory.Instance, authenticator, authorizer, cluster, store);
-        var listener = new TcpListenerService(broker, new IPEndPoint(IPAddress.Loopback, 0), NullLoggerFactory.Instance);
+        var listener = new TcpListenerService(broker, new IPEndPoint(IPAddress.Loopback, 0), NullLoggerFactory.Instance, listenerOptions);
         await listener.StartAsync(cancellationToken).ConfigureAwait(false);
         return new BrokerFixture(broker, listener);
     }

@@ -27,6 +27,9 @@ public sealed class RawMqttClient : IAsyncDisposable
         _stream = tcp.GetStream();
     }
 
+    /// <summary>This client's address, as the broker sees it as the remote one.</summary>
+    public System.Net.EndPoint? LocalEndPoint => _tcp.Client.LocalEndPoint;
+
     /// <summary>The CONNACK of the handshake made by <see cref="BrokerFixture.ConnectAsync"/>.</summary>
     public ConnAckPacket? LastConnAck { get; set; }
 

@@ -382,12 +382,17 @@ internal sealed partial class MqttConnection
         _broker.OnConnectionClosed(this, _closeReason ?? "closed", _gracefulDisconnect);
     }
 
+    /// <summary>How long a closing connection waits for its last packets to be sent.</summary>
+    private static readonly TimeSpan WriterGrace = TimeSpan.FromSeconds(5);
+
     private async Task FinishWriterAsync()
     {
         try
         {
-            // A client that stopped reading cannot hold the connection open: bounded wait, then give up the flush.
-            await Writer.WhenStopped().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            // A client that stopped reading cannot hold the connection open: bounded wait (no longer than a stop
+            // allows), then give up the flush.
+            var grace = _broker.IsStopping && _broker.Options.ShutdownTimeout < WriterGrace ? _broker.Options.ShutdownTimeout : WriterGrace;
+            await Writer.WhenStopped().WaitAsync(grace).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -6,112 +6,110 @@ using Starling.Broker;
 namespace Starling.Server.Sockets;
 
 /// <summary>
-/// Accepts TCP connections and hands each to the broker as a <see cref="SocketConnection"/>. The accept loop serves a
-/// new connection inline until its first wait (usually: its CONNECT is handled at once), so a connection storm is not
-/// slowed by a hop per connection.
+/// Accepts TCP connections and hands each to the broker as a <see cref="SocketConnection"/>, serving it inline until
+/// its first wait (usually: its CONNECT is handled at once), so a connection storm is not slowed by a hop per
+/// connection. Counts the connections it handed out, so that a stop can wait until every one has ended.
+/// <see cref="Create"/> picks the engine: Starling's own epoll loop on Linux, the runtime's sockets elsewhere.
 /// </summary>
-internal sealed partial class SocketListener : IAsyncDisposable
+internal abstract partial class SocketListener : IAsyncDisposable
 {
     private readonly MqttBroker _broker;
-    private readonly ILogger _logger;
-    private readonly Socket _socket;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _acceptLoop;
     private int _active = 1; // the listener itself counts as one until it stops, so zero means "stopped and drained"
 
-    public SocketListener(MqttBroker broker, IPEndPoint endPoint, ILogger logger)
+    protected SocketListener(MqttBroker broker, ILogger logger, Socket socket)
     {
         _broker = broker;
-        _logger = logger;
-        _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
-        {
-            _socket.DualMode = true;
-        }
-
-        try
-        {
-            _socket.Bind(endPoint);
-            _socket.Listen(4096);
-        }
-        catch
-        {
-            _socket.Dispose();
-            throw;
-        }
-
-        EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+        Logger = logger;
+        ListeningSocket = socket;
+        EndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
     /// <summary>The bound address, with the actual port when 0 was asked for.</summary>
     public IPEndPoint EndPoint { get; }
 
-    public void Start() => _acceptLoop = AcceptAsync();
+    protected ILogger Logger { get; }
 
-    /// <summary>Stops accepting; connections already served go on until the broker closes them.</summary>
-    public async Task StopAcceptingAsync()
+    protected Socket ListeningSocket { get; }
+
+    /// <summary>
+    /// A listener bound to <paramref name="endPoint"/>: on Linux (x64, arm64) Starling's epoll loop with
+    /// <paramref name="ioThreads"/> threads unless <paramref name="useRuntimeSockets"/>; otherwise the runtime's sockets.
+    /// </summary>
+    public static SocketListener Create(MqttBroker broker, IPEndPoint endPoint, ILogger logger, int ioThreads = 1, bool useRuntimeSockets = false)
     {
-        _socket.Dispose();
-        if (_acceptLoop is not null)
+        var socket = Bind(endPoint);
+        try
         {
-            await _acceptLoop.ConfigureAwait(false);
+            return !useRuntimeSockets && Epoll.EpollListener.IsSupported
+                ? new Epoll.EpollListener(broker, logger, socket, ioThreads)
+                : new ManagedSocketListener(broker, logger, socket);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
+
+    /// <summary>Starts accepting.</summary>
+    public abstract void Start();
+
+    /// <summary>Stops accepting; connections already served go on until the broker closes them.</summary>
+    public abstract Task StopAcceptingAsync();
 
     /// <summary>Completes when every connection handed to the broker has ended (after <see cref="StopAcceptingAsync"/>).</summary>
     public Task DrainAsync(CancellationToken cancellationToken) => _drained.Task.WaitAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync() => await StopAcceptingAsync().ConfigureAwait(false);
+    public virtual async ValueTask DisposeAsync() => await StopAcceptingAsync().ConfigureAwait(false);
 
-    private async Task AcceptAsync()
+    /// <summary>Hands an accepted connection to the broker, which serves it on this thread until its first wait.</summary>
+    protected void Serve(TransportSocket socket, EndPoint? remote)
     {
-        try
-        {
-            while (true)
-            {
-                Socket client;
-                try
-                {
-                    client = await _socket.AcceptAsync(CancellationToken.None).ConfigureAwait(false); // the ValueTask overload: no Task per accept
-                }
-                catch (SocketException e) when (e.SocketErrorCode is not (SocketError.OperationAborted or SocketError.Interrupted or SocketError.Shutdown))
-                {
-                    // Out of file descriptors, or the client gave up before the accept: go on, without spinning.
-                    LogAcceptFailed(_logger, e.SocketErrorCode, e.Message);
-                    await Task.Delay(10).ConfigureAwait(false);
-                    continue;
-                }
+        Interlocked.Increment(ref _active);
+        var connection = new SocketConnection(socket, this);
 
-                client.NoDelay = true;
-                client.Blocking = false; // the reader and writer use non-blocking calls, falling back to waits
-
-                Interlocked.Increment(ref _active);
-                var connection = new SocketConnection(client, this);
-
-                // Not awaited: the connection reports its end through OnConnectionEnded (no task kept per connection).
-                // The broker's connection handles its own failures.
-                _ = _broker.RunConnectionAsync(connection, connection.RemoteEndPoint);
-            }
-        }
-        catch (Exception e) when (e is ObjectDisposedException or SocketException)
-        {
-            // The listening socket was closed: stop accepting.
-        }
-        finally
-        {
-            OnConnectionEnded();
-        }
+        // Not awaited: the connection reports its end through OnConnectionEnded (no task kept per connection).
+        // The broker's connection handles its own failures.
+        _ = _broker.RunConnectionAsync(connection, remote);
     }
 
-    /// <summary>Called by a connection once its socket is closed.</summary>
+    /// <summary>Called by a connection once its socket is closed, and by the listener once it stopped accepting.</summary>
     internal void OnConnectionEnded()
     {
         if (Interlocked.Decrement(ref _active) == 0)
         {
             _drained.TrySetResult();
+            OnDrained();
         }
     }
 
+    /// <summary>Every connection has ended and no more are accepted: release what the engine holds.</summary>
+    protected virtual void OnDrained()
+    {
+    }
+
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Accepting a connection failed ({Error}): {Message}")]
-    private static partial void LogAcceptFailed(ILogger logger, SocketError error, string message);
+    protected static partial void LogAcceptFailed(ILogger logger, SocketError error, string message);
+
+    private static Socket Bind(IPEndPoint endPoint)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            socket.DualMode = true;
+        }
+
+        try
+        {
+            socket.Bind(endPoint);
+            socket.Listen(4096);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 }

@@ -8,12 +8,10 @@ namespace Starling.Server.Sockets;
 /// <summary>
 /// A <see cref="PipeReader"/> straight over a socket, with no <see cref="Pipe"/> and no receive loop in between: the
 /// broker's read loop awaits the socket itself and resumes on the thread that saw the data arrive. An idle
-/// connection holds no buffer: it waits with a zero-byte receive, then takes the data with non-blocking receives into
-/// a pooled buffer that goes back as soon as every byte was consumed. The socket must be in non-blocking mode.
+/// connection holds no buffer: it waits for data without one (<see cref="TransportSocket.WaitReadable"/>), then takes
+/// the data with non-blocking receives into a pooled buffer that goes back as soon as every byte was consumed.
 /// </summary>
-#pragma warning disable CA1001 // _args is disposed when the reader is completed (or by the wait still pending then).
 internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
-#pragma warning restore CA1001
 {
     /// <summary>Smallest receive buffer: a read takes up to this many bytes (many packets) in one system call.</summary>
     private const int ReceiveBufferSize = 8192;
@@ -21,11 +19,11 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <summary>Below this much free space the buffer is compacted or grown before receiving.</summary>
     private const int MinimumFreeSpace = 1024;
 
-    private readonly Socket _socket;
+    private readonly TransportSocket _socket;
     private readonly SocketConnection _connection;
-    private readonly ReceiveArgs _args;
+    private readonly object _gate; // this reader: the receive in progress, the waiting read and cancellation can meet on three threads
 
-    // Guarded by _args (the monitor): the receive in progress, the waiting read and cancellation can meet on three threads.
+    // Guarded by _gate.
     private ManualResetValueTaskSourceCore<ReadResult> _waiter; // continuations run inline: no hop from the socket to the router
     private byte[]? _buffer;
     private int _start; // first unconsumed byte
@@ -33,7 +31,8 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private int _examined; // everything before this index was examined: a read waits for more
     private int _returnedStart; // _start when the last result was handed out
     private ReadOnlySequence<byte> _returned;
-    private bool _receiving;
+    private bool _dataReady; // data is (most likely) there: receive without waiting first
+    private bool _receiving; // a wait for data is pending
     private bool _waiting;
     private bool _cancelRequested;
     private bool _endOfStream;
@@ -41,13 +40,16 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private SocketException? _error;
     private CancellationTokenRegistration _cancellation; // of a caller's token, for one read until its result is consumed
 
-    public SocketReader(Socket socket, SocketConnection connection)
+    public SocketReader(TransportSocket socket, SocketConnection connection)
     {
+        _gate = this;
         _socket = socket;
         _connection = connection;
+        socket.Attach(this);
+
         // The first receive is tried at once: a client sends CONNECT as soon as it is connected, so it is often
         // there when the connection is accepted, and needs no wait.
-        _args = new ReceiveArgs(this) { DataReady = true };
+        _dataReady = true;
     }
 
     /// <inheritdoc />
@@ -61,7 +63,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             _cancellation = cancellationToken.UnsafeRegister(static state => ((SocketReader)state!).CancelPendingRead(), this);
         }
 
-        lock (_args)
+        lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_completed, this);
             var taken = TryTakeResultLocked(out var result);
@@ -85,7 +87,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <inheritdoc />
     public override bool TryRead(out ReadResult result)
     {
-        lock (_args)
+        lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_completed, this);
             if (!TryTakeResultLocked(out result))
@@ -112,7 +114,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
         _cancellation.Dispose();
         var consumedOffset = _returned.IsEmpty ? 0 : (int)_returned.Slice(_returned.Start, consumed).Length;
         var examinedOffset = _returned.IsEmpty ? 0 : (int)_returned.Slice(_returned.Start, examined).Length;
-        lock (_args)
+        lock (_gate)
         {
             _start = _returnedStart + consumedOffset;
             _examined = _returnedStart + examinedOffset;
@@ -130,7 +132,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     {
         bool deliver;
         ReadResult result;
-        lock (_args)
+        lock (_gate)
         {
             deliver = _waiting;
             _waiting = false;
@@ -148,7 +150,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     public override void Complete(Exception? exception = null)
     {
         _cancellation.Dispose();
-        lock (_args)
+        lock (_gate)
         {
             if (_completed)
             {
@@ -157,11 +159,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
             _completed = true;
             ReleaseBufferLocked();
-            if (!_receiving)
-            {
-                // A wait still pending owns the operation: it disposes it when it ends.
-                _args.Dispose();
-            }
         }
 
         _connection.OnReaderCompleted();
@@ -191,39 +188,28 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
     /// <summary>
     /// Receives until new bytes, the end of the stream or an error arrived, or a wait for data is pending. Bytes are
-    /// taken with non-blocking receives straight into the buffer; the only asynchronous operation is the zero-byte
-    /// wait for data, which holds no buffer.
+    /// taken with non-blocking receives straight into the buffer; waiting for data holds no buffer.
     /// </summary>
     private void ReceiveLocked()
     {
         while (!_receiving && !_endOfStream && _error is null)
         {
-            if (_args.DataReady || _buffer is not null)
+            if (_dataReady || _buffer is not null)
             {
                 EnsureSpaceLocked();
                 var free = _buffer!.Length - _end;
-                int received;
-                SocketError error;
-                try
-                {
-                    received = _socket.Receive(_buffer, _end, free, SocketFlags.None, out error);
-                }
-                catch (ObjectDisposedException)
-                {
-                    (received, error) = (0, SocketError.OperationAborted);
-                }
-
+                var received = _socket.Receive(_buffer, _end, free, out var error);
                 if (error == SocketError.Success)
                 {
                     _endOfStream = received == 0;
                     _end += received;
 
                     // A receive that filled all the space it had most likely left more behind: the next one skips the wait.
-                    _args.DataReady = received == free;
+                    _dataReady = received == free;
                     return;
                 }
 
-                _args.DataReady = false;
+                _dataReady = false;
                 if (error != SocketError.WouldBlock)
                 {
                     _error = new SocketException((int)error);
@@ -236,57 +222,44 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
                 }
             }
 
-            _args.SetBuffer(Memory<byte>.Empty);
-            _receiving = true;
-            bool pending;
-            try
+            _receiving = _socket.WaitReadable(out var waitError);
+            if (!_receiving)
             {
-                pending = _socket.ReceiveAsync(_args);
+                OnWaitEndedLocked(waitError);
             }
-            catch (ObjectDisposedException)
-            {
-                _receiving = false;
-                _error = new SocketException((int)SocketError.OperationAborted);
-                return;
-            }
-
-            if (pending)
-            {
-                return;
-            }
-
-            _receiving = false;
-            OnWaitEndedLocked();
         }
     }
 
-    /// <summary>The zero-byte wait ended: data (or the end of the stream) is there, or the socket failed.</summary>
-    private void OnWaitEndedLocked()
+    private void OnWaitEndedLocked(SocketError error)
     {
-        if (_args.SocketError != SocketError.Success)
+        if (error != SocketError.Success)
         {
-            _error = new SocketException((int)_args.SocketError);
+            _error ??= new SocketException((int)error);
             return;
         }
 
-        _args.DataReady = true;
+        _dataReady = true;
     }
 
-    private void OnReceiveCompleted()
+    /// <summary>
+    /// Data, the end of the stream or an error is there (<paramref name="error"/> when the wait itself failed). Ends
+    /// a pending wait and hands a waiting read its result, on the calling thread; with no wait pending, the next read
+    /// receives without waiting first.
+    /// </summary>
+    internal void OnReadable(SocketError error)
     {
         bool deliver;
         ReadResult result = default;
-        SocketException? error = null;
-        lock (_args)
+        SocketException? failure = null;
+        lock (_gate)
         {
-            _receiving = false;
-            OnWaitEndedLocked();
-            if (_completed)
+            OnWaitEndedLocked(error);
+            if (!_receiving || _completed)
             {
-                _args.Dispose();
                 return;
             }
 
+            _receiving = false;
             if (_waiting)
             {
                 ReceiveLocked();
@@ -296,7 +269,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             if (deliver)
             {
                 _waiting = false;
-                error = _error;
+                failure = _error;
             }
         }
 
@@ -305,9 +278,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             return;
         }
 
-        if (error is not null)
+        if (failure is not null)
         {
-            _waiter.SetException(error);
+            _waiter.SetException(failure);
         }
         else
         {
@@ -366,21 +339,4 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
 
     void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _waiter.OnCompleted(continuation, state, token, flags);
-
-    /// <summary>The receive operation, reused for every receive of the connection.</summary>
-    private sealed class ReceiveArgs : SocketAsyncEventArgs
-    {
-        private readonly SocketReader _reader;
-
-        public ReceiveArgs(SocketReader reader)
-            : base(unsafeSuppressExecutionContextFlow: true)
-        {
-            _reader = reader;
-        }
-
-        /// <summary>Data is (most likely) there: receive it without waiting first.</summary>
-        public bool DataReady;
-
-        protected override void OnCompleted(SocketAsyncEventArgs e) => _reader.OnReceiveCompleted();
-    }
 }

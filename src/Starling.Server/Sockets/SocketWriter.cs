@@ -21,7 +21,7 @@ internal sealed class SocketWriter : PipeWriter
     /// <summary>Past this many buffered bytes, bytes go to the socket before the flush when it takes them.</summary>
     private const int SendThroughSize = 64 * 1024;
 
-    private readonly Socket _socket;
+    private readonly TransportSocket _socket;
     private readonly SocketConnection _connection;
     private byte[]? _buffer;
     private int _written;
@@ -30,7 +30,7 @@ internal sealed class SocketWriter : PipeWriter
     private SocketError _sendError; // an early send failed: the flush reports it
     private bool _completed;
 
-    public SocketWriter(Socket socket, SocketConnection connection)
+    public SocketWriter(TransportSocket socket, SocketConnection connection)
     {
         _socket = socket;
         _connection = connection;
@@ -80,16 +80,7 @@ internal sealed class SocketWriter : PipeWriter
         var sent = 0;
         while (sent < _written)
         {
-            int count;
-            SocketError error;
-            try
-            {
-                count = _socket.Send(_buffer!, sent, _written - sent, SocketFlags.None, out error);
-            }
-            catch (ObjectDisposedException)
-            {
-                (count, error) = (0, SocketError.OperationAborted);
-            }
+            var count = _socket.Send(_buffer!, sent, _written - sent, out var error);
 
             if (error == SocketError.WouldBlock)
             {
@@ -109,16 +100,14 @@ internal sealed class SocketWriter : PipeWriter
     }
 
     /// <summary>
-    /// The socket's send buffer is full (the peer reads slowly): the rest goes with an asynchronous send, the only
-    /// one a connection makes (its operation is allocated on first use, so a connection that never fills its send
-    /// buffer never has one).
+    /// The socket's send buffer is full (the peer reads slowly): the rest goes when the socket takes it.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<FlushResult> SendWhenWritableAsync(int sent, CancellationToken cancellationToken)
     {
         while (sent < _written)
         {
-            sent += await _socket.SendAsync(_buffer.AsMemory(sent, _written - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            sent += await _socket.SendWhenWritableAsync(_buffer.AsMemory(sent, _written - sent), cancellationToken).ConfigureAwait(false);
         }
 
         ReleaseBuffer();
@@ -181,16 +170,7 @@ internal sealed class SocketWriter : PipeWriter
             return true;
         }
 
-        int count;
-        SocketError error;
-        try
-        {
-            count = _socket.Send(_buffer!, 0, _written, SocketFlags.None, out error);
-        }
-        catch (ObjectDisposedException)
-        {
-            (count, error) = (0, SocketError.OperationAborted);
-        }
+        var count = _socket.Send(_buffer!, 0, _written, out var error);
 
         if (error == SocketError.WouldBlock)
         {

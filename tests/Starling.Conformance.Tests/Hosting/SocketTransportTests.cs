@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Starling.Protocol;
 using Starling.Protocol.Packets;
+using Starling.Server;
 using Starling.TestKit;
 
 namespace Starling.Conformance.Tests.Hosting;
@@ -10,14 +11,21 @@ namespace Starling.Conformance.Tests.Hosting;
 /// at any byte, many packets in one segment, packets larger than the receive buffer, and a partial packet left at an
 /// offset in the buffer while the next bytes arrive; and on the way out, batches far larger than the send buffer to a
 /// client that reads slowly (bytes sent as the buffer fills, partial sends, a full socket, the send resumed later).
+/// Every test runs on both engines: Starling's epoll loop (Linux) and the runtime's sockets.
 /// </summary>
 public sealed class SocketTransportTests
 {
-    [Fact]
-    public async Task Packets_split_at_random_boundaries_arrive_whole_and_in_order()
+    public static TheoryData<bool> Engines => new() { false, true };
+
+    private static Task<BrokerFixture> StartAsync(bool runtimeSockets, Action<Broker.BrokerOptions>? configure, CancellationToken ct) =>
+        BrokerFixture.StartAsync(configure, cancellationToken: ct, listenerOptions: new TcpListenerOptions { UseRuntimeSockets = runtimeSockets });
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Packets_split_at_random_boundaries_arrive_whole_and_in_order(bool runtimeSockets)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var broker = await BrokerFixture.StartAsync(cancellationToken: ct);
+        await using var broker = await StartAsync(runtimeSockets, null, ct);
         await using var subscriber = await broker.ConnectAsync("sub", ProtocolVersion.V311, cancellationToken: ct);
         await subscriber.SubscribeAsync("split/#", cancellationToken: ct);
 
@@ -57,11 +65,12 @@ public sealed class SocketTransportTests
         }
     }
 
-    [Fact]
-    public async Task Packets_behind_the_connect_in_the_same_segment_are_handled()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Packets_behind_the_connect_in_the_same_segment_are_handled(bool runtimeSockets)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var broker = await BrokerFixture.StartAsync(cancellationToken: ct);
+        await using var broker = await StartAsync(runtimeSockets, null, ct);
         await using var subscriber = await broker.ConnectAsync("sub", ProtocolVersion.V311, cancellationToken: ct);
         await subscriber.SubscribeAsync("burst", cancellationToken: ct);
 
@@ -85,13 +94,14 @@ public sealed class SocketTransportTests
         }
     }
 
-    [Fact]
-    public async Task A_batch_of_megabytes_reaches_a_slow_reader_whole_and_in_order()
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_batch_of_megabytes_reaches_a_slow_reader_whole_and_in_order(bool runtimeSockets)
     {
         const int Messages = 3_000;
         const int PayloadSize = 2_000;
         var ct = TestContext.Current.CancellationToken;
-        await using var broker = await BrokerFixture.StartAsync(o => o.MaximumOutboundBytes = 64 * 1024 * 1024, cancellationToken: ct);
+        await using var broker = await StartAsync(runtimeSockets, o => o.MaximumOutboundBytes = 64 * 1024 * 1024, ct);
         await using var subscriber = await broker.ConnectAsync("slow", ProtocolVersion.V311, cancellationToken: ct);
         await subscriber.SubscribeAsync("big", cancellationToken: ct);
 
@@ -117,5 +127,113 @@ public sealed class SocketTransportTests
         }
 
         Assert.Equal(0, broker.Broker.GetClients().Single(c => c.ClientId == "slow").DroppedMessages);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_stop_ends_a_connection_whose_sends_wait_for_a_client_that_never_reads(bool runtimeSockets)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var broker = await StartAsync(runtimeSockets, o =>
+        {
+            o.MaximumOutboundBytes = 64 * 1024 * 1024;
+            o.ShutdownTimeout = TimeSpan.FromMilliseconds(300); // then the flush is given up and the socket aborted
+        }, ct);
+        await using var stalled = await broker.ConnectAsync("stalled", ProtocolVersion.V311, cancellationToken: ct);
+        await stalled.SubscribeAsync("big", cancellationToken: ct);
+        var payload = new byte[4_000];
+        for (var i = 0; i < 2_000; i++)
+        {
+            broker.Broker.Publish("big", payload); // 8 MB: the broker's send waits for a socket that stays full
+        }
+
+        // The stop closes the connection; its writer, waiting for the socket, must end too, or the stop never completes.
+        await broker.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15), ct);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task The_broker_reports_the_client_address_it_accepted(bool runtimeSockets)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await StartAsync(runtimeSockets, null, ct);
+        await using var client = await broker.ConnectAsync("where", ProtocolVersion.V311, cancellationToken: ct);
+        var info = broker.Broker.GetClients().Single(c => c.ClientId == "where");
+        var local = (System.Net.IPEndPoint)client.LocalEndPoint!; // the test client's socket is dual-mode: ::ffff:127.0.0.1
+        Assert.Equal(new System.Net.IPEndPoint(local.Address.MapToIPv4(), local.Port), info.RemoteEndPoint);
+    }
+
+    [Fact]
+    public async Task Connections_spread_over_several_io_threads_exchange_messages_in_order()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(cancellationToken: ct, listenerOptions: new TcpListenerOptions { IoThreads = 3 });
+        var clients = new List<RawMqttClient>();
+        for (var i = 0; i < 6; i++)
+        {
+            var client = await broker.ConnectAsync($"ring{i}", ProtocolVersion.V311, cancellationToken: ct);
+            await client.SubscribeAsync($"ring/{i}", cancellationToken: ct);
+            clients.Add(client);
+        }
+
+        // Each client publishes 200 numbered messages to the next one (round-robin puts neighbours on other threads).
+        for (var n = 0; n < 200; n++)
+        {
+            for (var i = 0; i < clients.Count; i++)
+            {
+                await clients[i].SendAsync(PacketBuilder.Publish().String($"ring/{(i + 1) % clients.Count}").Bytes(BitConverter.GetBytes(n)), ct);
+            }
+        }
+
+        foreach (var client in clients)
+        {
+            for (var n = 0; n < 200; n++)
+            {
+                Assert.Equal(n, BitConverter.ToInt32((await client.ExpectAsync<PublishPacket>(cancellationToken: ct)).Payload.Span));
+            }
+
+            await client.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Connections leave nothing behind: every accepted socket is closed once both sides are done.</summary>
+[Collection(nameof(ProcessMeasuringCollection))] // it counts the process's open descriptors
+public sealed class SocketLeakTests
+{
+    [Theory]
+    [MemberData(nameof(SocketTransportTests.Engines), MemberType = typeof(SocketTransportTests))]
+    public async Task Five_hundred_connections_opened_and_closed_leave_no_descriptor_open(bool runtimeSockets)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Counts /proc/self/fd.");
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(cancellationToken: ct, listenerOptions: new TcpListenerOptions { UseRuntimeSockets = runtimeSockets });
+        await using (await broker.ConnectAsync("warm", ProtocolVersion.V311, cancellationToken: ct))
+        {
+        }
+
+        await WaitFor.ConditionAsync(() => broker.Broker.GetClients().Count == 0, TimeSpan.FromSeconds(10), "the first client to be gone", ct);
+        var before = Directory.GetFiles("/proc/self/fd").Length;
+
+        // Half end with DISCONNECT, half just close their socket; every tenth is aborted by a protocol error.
+        for (var i = 0; i < 500; i++)
+        {
+            var client = await broker.ConnectAsync($"c{i}", ProtocolVersion.V311, cancellationToken: ct);
+            if (i % 10 == 0)
+            {
+                await client.SendAsync(new byte[] { 0xF0, 0x00 }, ct); // reserved packet type: the broker closes the connection
+                await client.ExpectClosedAsync(cancellationToken: ct);
+            }
+            else if (i % 2 == 0)
+            {
+                await client.SendAsync(new byte[] { 0xE0, 0x00 }, ct);
+            }
+
+            await client.DisposeAsync();
+        }
+
+        await WaitFor.ConditionAsync(() => broker.Broker.GetClients().Count == 0, TimeSpan.FromSeconds(20), "every client to be gone", ct);
+        await WaitFor.ConditionAsync(() => Directory.GetFiles("/proc/self/fd").Length <= before, TimeSpan.FromSeconds(20),
+            $"open descriptors back to {before} (now {Directory.GetFiles("/proc/self/fd").Length})", ct);
     }
 }

@@ -4,14 +4,8 @@ using Starling.TestKit;
 
 namespace Starling.Conformance.Tests.Load;
 
-/// <summary>
-/// Runs alone: it measures the process's managed memory, which tests running beside it would add to.
-/// </summary>
-[CollectionDefinition(nameof(MemoryMeasuringCollection), DisableParallelization = true)]
-public sealed class MemoryMeasuringCollection;
-
 /// <summary>A subscriber that stops reading never slows the others, and the broker's memory stays bounded.</summary>
-[Collection(nameof(MemoryMeasuringCollection))]
+[Collection(nameof(ProcessMeasuringCollection))] // it measures the process's managed memory
 public sealed class SlowConsumerTests
 {
     private const int Messages = 20_000;

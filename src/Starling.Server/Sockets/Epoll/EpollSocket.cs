@@ -1,0 +1,256 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
+using static Starling.Server.Sockets.Epoll.LinuxSockets;
+
+namespace Starling.Server.Sockets.Epoll;
+
+/// <summary>
+/// A connection on Starling's epoll loop: a bare file descriptor registered once, edge-triggered, for input and
+/// output. An idle connection costs this object and its registration, with no operation pending; the loop tells the
+/// reader when data arrives and wakes a writer that found the socket full. The descriptor is closed only when both
+/// sides are done (<see cref="Close"/>); <see cref="Abort"/> shuts it down, which ends both sides through the
+/// events it raises, so no call ever reaches a descriptor number that was closed and handed out again.
+/// </summary>
+internal sealed class EpollSocket : TransportSocket, IEpollHandler, IValueTaskSource<bool>
+{
+    private const uint Events = EpollIn | EpollOut | EpollRdHup | EpollEt;
+
+    private readonly EpollLoop _loop;
+    private readonly EndPoint? _remote;
+    private readonly object _gate; // this socket: the writer's wait, the loop's events, abort and close
+    private ManualResetValueTaskSourceCore<bool> _writable = new() { RunContinuationsAsynchronously = true };
+    private int _writableEvents; // output events seen: a send that found the socket full waits only if none came since
+    private bool _writerWaiting;
+    private bool _shutDown;
+    private bool _closed;
+
+    private EpollSocket(int fd, EpollLoop loop, EndPoint? remote)
+    {
+        _gate = this;
+        Fd = fd;
+        _loop = loop;
+        _remote = remote;
+    }
+
+    /// <inheritdoc />
+    public int Fd { get; }
+
+    /// <inheritdoc />
+    public uint Generation { get; set; }
+
+    /// <inheritdoc />
+    public override EndPoint? RemoteEndPoint => _remote;
+
+    /// <summary>
+    /// Takes an accepted descriptor: Nagle off, registered with <paramref name="loop"/>. On failure the descriptor is
+    /// closed and null returned with the error.
+    /// </summary>
+    public static unsafe EpollSocket? Open(int fd, EpollLoop loop, EndPoint? remote, out SocketError error)
+    {
+        var on = 1;
+        if (SetSocketOption(fd, IpprotoTcp, TcpNodelay, &on, sizeof(int)) != 0)
+        {
+            error = Error(LastErrno);
+            _ = LinuxSockets.Close(fd);
+            return null;
+        }
+
+        var socket = new EpollSocket(fd, loop, remote);
+        try
+        {
+            loop.Register(socket, Events);
+        }
+        catch (SocketException e)
+        {
+            error = e.SocketErrorCode;
+            _ = LinuxSockets.Close(fd);
+            return null;
+        }
+
+        error = SocketError.Success;
+        return socket;
+    }
+
+    /// <inheritdoc />
+    public override unsafe int Receive(byte[] buffer, int offset, int count, out SocketError error)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)offset + (ulong)(uint)count, (ulong)buffer.Length);
+        nint received;
+        fixed (byte* bytes = buffer)
+        {
+            do
+            {
+                received = LinuxSockets.Receive(Fd, bytes + offset, (nuint)count, 0);
+            }
+            while (received < 0 && LastErrno == EINTR);
+        }
+
+        return Outcome(received, out error);
+    }
+
+    /// <inheritdoc />
+    public override unsafe int Send(byte[] buffer, int offset, int count, out SocketError error)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)offset + (ulong)(uint)count, (ulong)buffer.Length);
+        nint sent;
+        fixed (byte* bytes = buffer)
+        {
+            do
+            {
+                sent = LinuxSockets.Send(Fd, bytes + offset, (nuint)count, MsgNosignal);
+            }
+            while (sent < 0 && LastErrno == EINTR);
+        }
+
+        return Outcome(sent, out error);
+    }
+
+    /// <inheritdoc />
+    public override bool WaitReadable(out SocketError error)
+    {
+        // Edge-triggered: the receive that found nothing drained the socket, so the next arrival raises an event,
+        // and the loop reports it to the reader (which holds its lock here, so the event cannot slip in between).
+        error = SocketError.Success;
+        return true;
+    }
+
+    /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public override async ValueTask<int> SendWhenWritableAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int seen;
+            lock (_gate)
+            {
+                seen = _writableEvents;
+            }
+
+            var sent = SendMemory(bytes, out var error);
+            if (error == SocketError.Success)
+            {
+                return sent;
+            }
+
+            if (error != SocketError.WouldBlock)
+            {
+                throw new SocketException((int)error);
+            }
+
+            bool wait;
+            lock (_gate)
+            {
+                wait = seen == _writableEvents;
+                if (wait)
+                {
+                    _writable.Reset();
+                    _writerWaiting = true;
+                }
+            }
+
+            if (wait)
+            {
+                await new ValueTask<bool>(this, _writable.Version).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnEvents(uint events)
+    {
+        if ((events & (EpollIn | EpollRdHup | EpollHup | EpollErr)) != 0)
+        {
+            Reader?.OnReadable(SocketError.Success); // the receive that follows reports the end or the error
+        }
+
+        if ((events & (EpollOut | EpollHup | EpollErr)) != 0)
+        {
+            bool wake;
+            lock (_gate)
+            {
+                _writableEvents++;
+                wake = _writerWaiting;
+                _writerWaiting = false;
+            }
+
+            if (wake)
+            {
+                _writable.SetResult(true); // on the thread pool: a slow consumer's writer does not run on the loop
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Abort()
+    {
+        lock (_gate)
+        {
+            if (_shutDown || _closed)
+            {
+                return;
+            }
+
+            _shutDown = true;
+            _ = Shutdown(Fd, ShutRdwr); // raises the events that end a pending read and a pending send
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Close()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            _loop.Forget(this);
+            if (!_shutDown)
+            {
+                // Everything written is sent before the close (FIN, not RST).
+                _ = Shutdown(Fd, ShutRdwr);
+            }
+
+            _ = LinuxSockets.Close(Fd);
+        }
+    }
+
+    private unsafe int SendMemory(ReadOnlyMemory<byte> bytes, out SocketError error)
+    {
+        nint sent;
+        fixed (byte* pointer = bytes.Span)
+        {
+            do
+            {
+                sent = LinuxSockets.Send(Fd, pointer, (nuint)bytes.Length, MsgNosignal);
+            }
+            while (sent < 0 && LastErrno == EINTR);
+        }
+
+        return Outcome(sent, out error);
+    }
+
+    private static int Outcome(nint result, out SocketError error)
+    {
+        if (result >= 0)
+        {
+            error = SocketError.Success;
+            return (int)result;
+        }
+
+        error = Error(LastErrno);
+        return 0;
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _writable.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _writable.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _writable.OnCompleted(continuation, state, token, flags);
+}
