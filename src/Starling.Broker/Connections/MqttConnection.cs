@@ -96,9 +96,18 @@ internal sealed partial class MqttConnection
         Writer.Start(_transport.Output);
         try
         {
-            if (await ConnectAsync().ConfigureAwait(false))
+            // The CONNECT phase waits here too, not in a method of its own: a client whose CONNECT was not there yet
+            // when its connection was accepted costs no second state machine.
+            var input = _transport.Input;
+            bool? connected;
+            do
             {
-                var input = _transport.Input;
+                connected = await ConnectStep(await input.ReadAsync().ConfigureAwait(false)).ConfigureAwait(false);
+            }
+            while (connected is null);
+
+            if (connected.Value)
+            {
                 while (HandleRead(await input.ReadAsync().ConfigureAwait(false)))
                 {
                 }
@@ -116,8 +125,17 @@ internal sealed partial class MqttConnection
         finally
         {
             OnClosed();
+
+            // The last packets go out on this thread when the socket takes them: no timer and no hop per close.
+            ReadBatch.Begin();
             Writer.Complete(null);
-            await FinishWriterAsync().ConfigureAwait(false);
+            ReadBatch.End();
+            var stopped = Writer.WhenStopped();
+            if (!stopped.IsCompleted)
+            {
+                await FinishWriterAsync(stopped).ConfigureAwait(false);
+            }
+
             _transport.Input.Complete();
             _transport.Output.Complete();
             _broker.Unregister(this);
@@ -177,60 +195,69 @@ internal sealed partial class MqttConnection
         BrokerLog.ConnectionFailed(_logger, exception, Remote);
     }
 
-    /// <summary>Reads until the CONNECT packet is handled; false when the connection ends instead.</summary>
-    private async ValueTask<bool> ConnectAsync()
+    /// <summary>
+    /// Handles one read of the CONNECT phase: null when the CONNECT is not complete yet, else whether the connection
+    /// goes on. Synchronous unless the authenticator is not.
+    /// </summary>
+    private ValueTask<bool?> ConnectStep(in ReadResult result)
     {
-        var input = _transport.Input;
-        var maximumPacketSize = _broker.Options.MaximumPacketSize;
-        while (true)
+        if (result.IsCanceled)
         {
-            var result = await input.ReadAsync().ConfigureAwait(false);
-            if (result.IsCanceled)
-            {
-                return false;
-            }
-
-            LastActivity = Environment.TickCount64;
-            var buffer = result.Buffer;
-            var status = FrameReader.TryReadFrame(buffer, maximumPacketSize, Version, out var frame, out var error);
-            if (status == FrameStatus.Incomplete)
-            {
-                input.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    _closeReason ??= "connection closed by the client";
-                    return false;
-                }
-
-                continue;
-            }
-
-            if (status == FrameStatus.Error)
-            {
-                input.AdvanceTo(buffer.Start, buffer.End);
-                Violation(error);
-                return false;
-            }
-
-            // CONNACK (and the session's queued messages) go out on this thread when the CONNECT was handled without waiting.
-            ValueTask<bool> connecting;
-            ReadBatch.Begin();
-            try
-            {
-                connecting = HandleConnectAsync(frame);
-            }
-            finally
-            {
-                ReadBatch.End();
-            }
-
-            var accepted = await connecting.ConfigureAwait(false);
-
-            // The packets behind the CONNECT stay unexamined: the next read hands them out at once.
-            var rest = buffer.GetPosition(frame.TotalLength);
-            input.AdvanceTo(rest, rest);
-            return accepted && !_closeRequested;
+            return new ValueTask<bool?>(false);
         }
+
+        var input = _transport.Input;
+        LastActivity = Environment.TickCount64;
+        var buffer = result.Buffer;
+        var status = FrameReader.TryReadFrame(buffer, _broker.Options.MaximumPacketSize, Version, out var frame, out var error);
+        if (status == FrameStatus.Incomplete)
+        {
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                _closeReason ??= "connection closed by the client";
+                return new ValueTask<bool?>(false);
+            }
+
+            return new ValueTask<bool?>((bool?)null);
+        }
+
+        if (status == FrameStatus.Error)
+        {
+            input.AdvanceTo(buffer.Start, buffer.End);
+            Violation(error);
+            return new ValueTask<bool?>(false);
+        }
+
+        // CONNACK (and the session's queued messages) go out on this thread when the CONNECT was handled without waiting.
+        ValueTask<bool> connecting;
+        ReadBatch.Begin();
+        try
+        {
+            connecting = HandleConnectAsync(frame);
+        }
+        finally
+        {
+            ReadBatch.End();
+        }
+
+        // The packets behind the CONNECT stay unexamined: the next read hands them out at once.
+        var rest = buffer.GetPosition(frame.TotalLength);
+        if (!connecting.IsCompletedSuccessfully)
+        {
+            return AwaitConnectAsync(connecting, rest);
+        }
+
+        input.AdvanceTo(rest, rest);
+        return new ValueTask<bool?>(connecting.Result && !_closeRequested);
+    }
+
+    /// <summary>The rest of <see cref="ConnectStep"/> when the CONNECT waits (an asynchronous authenticator).</summary>
+    private async ValueTask<bool?> AwaitConnectAsync(ValueTask<bool> connecting, SequencePosition rest)
+    {
+        var accepted = await connecting.ConfigureAwait(false);
+        _transport.Input.AdvanceTo(rest, rest);
+        return accepted && !_closeRequested;
     }
 
     /// <summary>Handles every complete packet of one read, then sends what it produced; false when the connection ends.</summary>
@@ -352,7 +379,7 @@ internal sealed partial class MqttConnection
         }
 
         _gracefulDisconnect = true;
-        _closeReason = $"DISCONNECT {disconnect.ReasonCode}";
+        _closeReason = disconnect.ReasonCode == ReasonCode.NormalDisconnection ? NormalDisconnectReason : $"DISCONNECT {disconnect.ReasonCode}";
         return false;
     }
 
@@ -382,22 +409,25 @@ internal sealed partial class MqttConnection
         _broker.OnConnectionClosed(this, _closeReason ?? "closed", _gracefulDisconnect);
     }
 
+    /// <summary>The close reason of the usual DISCONNECT, formatted once.</summary>
+    private static readonly string NormalDisconnectReason = $"DISCONNECT {ReasonCode.NormalDisconnection}";
+
     /// <summary>How long a closing connection waits for its last packets to be sent.</summary>
     private static readonly TimeSpan WriterGrace = TimeSpan.FromSeconds(5);
 
-    private async Task FinishWriterAsync()
+    private async Task FinishWriterAsync(Task stopped)
     {
         try
         {
             // A client that stopped reading cannot hold the connection open: bounded wait (no longer than a stop
             // allows), then give up the flush.
             var grace = _broker.IsStopping && _broker.Options.ShutdownTimeout < WriterGrace ? _broker.Options.ShutdownTimeout : WriterGrace;
-            await Writer.WhenStopped().WaitAsync(grace).ConfigureAwait(false);
+            await stopped.WaitAsync(grace).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             _transport.Output.CancelPendingFlush();
-            await Writer.WhenStopped().ConfigureAwait(false);
+            await stopped.ConfigureAwait(false);
         }
     }
 }

@@ -95,7 +95,7 @@ internal sealed class OutboundWriter : IThreadPoolWorkItem
             _scheduled = true;
         }
 
-        if (drain)
+        if (drain && !ReadBatch.TryDefer(this))
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
