@@ -87,6 +87,10 @@ internal sealed class ManagedSocket : TransportSocket
     }
 
     /// <inheritdoc />
+    public override void YieldRead() =>
+        ThreadPool.UnsafeQueueUserWorkItem(static socket => socket.Reader!.OnReadable(SocketError.Success), this, preferLocal: false);
+
+    /// <inheritdoc />
     public override ValueTask<int> SendWhenWritableAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
         _socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
 
@@ -98,7 +102,7 @@ internal sealed class ManagedSocket : TransportSocket
     {
         try
         {
-            // Everything written is sent before the close (FIN, not RST).
+            // Everything written goes before the FIN (unless unread bytes are left: then the kernel resets).
             _socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)

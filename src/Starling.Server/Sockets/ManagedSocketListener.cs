@@ -38,16 +38,29 @@ internal sealed class ManagedSocketListener : SocketListener
                 {
                     client = await ListeningSocket.AcceptAsync(CancellationToken.None).ConfigureAwait(false); // the ValueTask overload: no Task per accept
                 }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+                {
+                    continue; // the client gave up before the accept
+                }
                 catch (SocketException e) when (e.SocketErrorCode is not (SocketError.OperationAborted or SocketError.Interrupted or SocketError.Shutdown))
                 {
-                    // Out of file descriptors, or the client gave up before the accept: go on, without spinning.
+                    // Out of file descriptors or memory: go on after a pause, without spinning.
                     LogAcceptFailed(Logger, e.SocketErrorCode, e.Message);
                     await Task.Delay(10).ConfigureAwait(false);
                     continue;
                 }
 
-                client.NoDelay = true;
-                client.Blocking = false; // the reader and writer use non-blocking calls, falling back to waits
+                try
+                {
+                    client.NoDelay = true;
+                    client.Blocking = false; // the reader and writer use non-blocking calls, falling back to waits
+                }
+                catch (SocketException)
+                {
+                    client.Dispose(); // reset by the client already: nothing to serve
+                    continue;
+                }
+
                 var socket = new ManagedSocket(client);
                 Serve(socket, socket.RemoteEndPoint);
             }

@@ -19,6 +19,13 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     /// <summary>Below this much free space the buffer is compacted or grown before receiving.</summary>
     private const int MinimumFreeSpace = 1024;
 
+    /// <summary>
+    /// Reads in a row that received without waiting (a client sending faster than it is served). Then the reader
+    /// lets the other sockets of its thread have their turn (<see cref="TransportSocket.YieldRead"/>) before it
+    /// receives again: the read loop runs inline on the I/O thread, and one busy client must not starve the rest.
+    /// </summary>
+    private const int MaximumReadsWithoutWait = 16;
+
     private readonly TransportSocket _socket;
     private readonly SocketConnection _connection;
     private readonly object _gate; // this reader: the receive in progress, the waiting read and cancellation can meet on three threads
@@ -33,6 +40,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
     private ReadOnlySequence<byte> _returned;
     private bool _dataReady; // data is (most likely) there: receive without waiting first
     private bool _receiving; // a wait for data is pending
+    private int _readsWithoutWait;
     private bool _waiting;
     private bool _cancelRequested;
     private bool _endOfStream;
@@ -69,8 +77,16 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             var taken = TryTakeResultLocked(out var result);
             if (!taken && !_receiving)
             {
-                ReceiveLocked();
-                taken = TryTakeResultLocked(out result);
+                if (++_readsWithoutWait > MaximumReadsWithoutWait)
+                {
+                    _receiving = true; // ended by OnReadable, after the thread's other sockets
+                    _socket.YieldRead();
+                }
+                else
+                {
+                    ReceiveLocked();
+                    taken = TryTakeResultLocked(out result);
+                }
             }
 
             if (!taken)
@@ -260,6 +276,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>
             }
 
             _receiving = false;
+            _readsWithoutWait = 0;
             if (_waiting)
             {
                 ReceiveLocked();

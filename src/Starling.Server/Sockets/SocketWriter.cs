@@ -40,7 +40,7 @@ internal sealed class SocketWriter : PipeWriter
     public override bool CanGetUnflushedBytes => true;
 
     /// <inheritdoc />
-    public override long UnflushedBytes => _written;
+    public override long UnflushedBytes => _written + _sentEarly; // sent early or not, all of it is this flush's
 
     /// <inheritdoc />
     public override Memory<byte> GetMemory(int sizeHint = 0)

@@ -32,6 +32,12 @@ internal abstract class TransportSocket
     /// </summary>
     public abstract bool WaitReadable(out SocketError error);
 
+    /// <summary>
+    /// Calls <see cref="SocketReader.OnReadable"/> soon, but after the other sockets served by the calling thread had
+    /// their turn (the reader has been receiving without waiting for a while).
+    /// </summary>
+    public abstract void YieldRead();
+
     /// <summary>Waits until the socket takes bytes, and sends some of <paramref name="bytes"/> (at least one).</summary>
     public abstract ValueTask<int> SendWhenWritableAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);
 

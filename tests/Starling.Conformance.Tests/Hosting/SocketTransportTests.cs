@@ -195,6 +195,80 @@ public sealed class SocketTransportTests
             await client.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_client_that_sends_without_pause_does_not_starve_the_others_on_its_thread()
+    {
+        // The epoll engine's loop runs every read loop on one thread; the runtime's engine (in-process, without inline
+        // completions) hands reads to the thread pool, where nothing can be starved this way.
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "The epoll engine is Linux only.");
+        const int Messages = 1_500;
+        var ct = TestContext.Current.CancellationToken;
+        using var release = new ManualResetEventSlim();
+        var authenticator = new BlockingAuthenticator("blocker", release);
+        await using var broker = await BrokerFixture.StartAsync(
+            o => o.MaximumOutboundBytes = 64 * 1024 * 1024,
+            authenticator: authenticator,
+            listenerOptions: new TcpListenerOptions { IoThreads = 1 },
+            cancellationToken: ct);
+        await using var watcher = await broker.ConnectAsync("watch", ProtocolVersion.V311, cancellationToken: ct);
+        await watcher.SubscribeAsync("#", cancellationToken: ct);
+        await using var flooder = await broker.ConnectAsync("flood", ProtocolVersion.V311, cancellationToken: ct);
+        await using var other = await broker.ConnectAsync("other", ProtocolVersion.V311, cancellationToken: ct);
+
+        // The blocker's CONNECT holds the I/O thread (the authenticator waits), so that the flood, then the other
+        // client's message queue up behind it. The whole flood waits in the kernel's buffers (they grow to a few MB on
+        // loopback): every receive of the flooder's socket then finds a full buffer, as with a client faster than the
+        // broker.
+        await using var blocker = await broker.OpenAsync(ct);
+        await blocker.SendAsync(new ConnectPacket { ClientId = "blocker" }, ct);
+        await WaitFor.ConditionAsync(() => authenticator.Waiting, TimeSpan.FromSeconds(10), "the authenticator to hold the I/O thread", ct);
+        var flood = new MemoryStream();
+        for (var i = 0; i < Messages; i++)
+        {
+            flood.Write(PacketBuilder.Publish().String("flood").Bytes(new byte[1_000]));
+        }
+
+        var sending = flooder.SendAsync(flood.ToArray(), ct);
+        await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(2), ct));
+        await other.SendAsync(PacketBuilder.Publish().String("other").Bytes(1), ct);
+        release.Set();
+        await sending;
+
+        // The router hands the watcher every message in the order the I/O thread handled them.
+        var otherAt = -1;
+        for (var i = 0; i <= Messages; i++)
+        {
+            if ((await watcher.ExpectAsync<PublishPacket>(cancellationToken: ct)).Topic == "other")
+            {
+                otherAt = i;
+            }
+        }
+
+        // Served in turn: the other client's message is handled while the flood still is (after 16 reads of it, about
+        // 130 messages), not after all of it.
+        Assert.InRange(otherAt, 0, Messages / 2);
+    }
+
+    /// <summary>Holds the calling thread (the I/O thread) in the CONNECT of one client until released.</summary>
+    private sealed class BlockingAuthenticator(string clientId, ManualResetEventSlim release) : Broker.Security.IAuthenticator
+    {
+        private volatile bool _waiting;
+
+        public bool Waiting => _waiting;
+
+        public ValueTask<ReasonCode> AuthenticateAsync(Broker.Security.ConnectionRequest request, CancellationToken cancellationToken)
+        {
+            if (request.Connect.ClientId == clientId)
+            {
+                _waiting = true;
+                release.Wait(TimeSpan.FromSeconds(10), cancellationToken);
+                _waiting = false;
+            }
+
+            return ValueTask.FromResult(ReasonCode.Success);
+        }
+    }
 }
 
 /// <summary>Connections leave nothing behind: every accepted socket is closed once both sides are done.</summary>

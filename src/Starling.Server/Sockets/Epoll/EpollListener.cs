@@ -23,6 +23,7 @@ internal sealed unsafe class EpollListener : SocketListener, IEpollHandler
     private int _nextLoop;
     private bool _accepting; // on the first loop's thread only
     private int _stopRequested;
+    private long _lastFailureLogged = long.MinValue / 2;
 
     public EpollListener(MqttBroker broker, ILogger logger, Socket socket, int ioThreads)
         : base(broker, logger, socket)
@@ -107,7 +108,13 @@ internal sealed unsafe class EpollListener : SocketListener, IEpollHandler
                 }
 
                 // Out of descriptors (or memory): stop watching for a moment rather than spin on a level-triggered event.
-                LogAcceptFailed(Logger, Error(errno), Marshal.GetPInvokeErrorMessage(errno));
+                var now = Environment.TickCount64;
+                if (now - _lastFailureLogged >= 1000)
+                {
+                    _lastFailureLogged = now; // one line a second while it lasts
+                    LogAcceptFailed(Logger, Error(errno), Marshal.GetPInvokeErrorMessage(errno));
+                }
+
                 PauseAccepting();
                 return;
             }
@@ -130,25 +137,41 @@ internal sealed unsafe class EpollListener : SocketListener, IEpollHandler
 
     private void PauseAccepting()
     {
-        _accepting = false;
-        _loops[0].Unregister(this);
+        if (_accepting)
+        {
+            _accepting = false;
+            _loops[0].Unregister(this);
+        }
+
         _ = Task.Delay(10).ContinueWith(
             static (_, state) =>
             {
                 var listener = (EpollListener)state!;
-                listener._loops[0].Post(() =>
-                {
-                    if (Volatile.Read(ref listener._stopRequested) == 0)
-                    {
-                        listener._accepting = true;
-                        listener._loops[0].Register(listener, EpollIn);
-                    }
-                });
+                listener._loops[0].Post(listener.ResumeAccepting);
             },
             this,
             CancellationToken.None,
             TaskContinuationOptions.None,
             TaskScheduler.Default);
+    }
+
+    private void ResumeAccepting()
+    {
+        if (Volatile.Read(ref _stopRequested) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _loops[0].Register(this, EpollIn);
+            _accepting = true;
+        }
+        catch (SocketException e)
+        {
+            LogAcceptFailed(Logger, e.SocketErrorCode, "watching the listening socket again failed");
+            PauseAccepting();
+        }
     }
 
     private void DisposeLoops()

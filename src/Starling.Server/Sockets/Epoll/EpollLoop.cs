@@ -31,6 +31,10 @@ internal sealed unsafe partial class EpollLoop : IDisposable
     private readonly int _epoll;
     private readonly int _wakeFd;
     private readonly ConcurrentQueue<Action> _posted = new();
+    private readonly ConcurrentQueue<IEpollHandler> _requeued = new(); // readers that yielded: told after the next batch
+    private readonly Lock _wakeLock = new(); // the eventfd is written under it, and closed under it
+    private bool _ended; // under _wakeLock: the thread has ended and closed its descriptors
+    private int _threadId;
     private readonly Lock _handlersLock = new();
     private IEpollHandler?[] _handlers = new IEpollHandler?[1024]; // by descriptor number; read by the loop without the lock
     private int _generation;
@@ -111,8 +115,29 @@ internal sealed unsafe partial class EpollLoop : IDisposable
     public void Post(Action action)
     {
         _posted.Enqueue(action);
-        ulong one = 1;
-        _ = Write(_wakeFd, (byte*)&one, sizeof(ulong));
+        Wake();
+    }
+
+    /// <summary>Tells the handler it is readable again after the other ready sockets had their turn (see <see cref="SocketReader"/>).</summary>
+    public void Requeue(IEpollHandler handler)
+    {
+        _requeued.Enqueue(handler);
+        if (Environment.CurrentManagedThreadId != _threadId)
+        {
+            Wake();
+        }
+    }
+
+    private void Wake()
+    {
+        lock (_wakeLock)
+        {
+            if (!_ended)
+            {
+                ulong one = 1;
+                _ = Write(_wakeFd, (byte*)&one, sizeof(ulong));
+            }
+        }
     }
 
     /// <summary>Ends the loop's thread once the work posted before has run; its descriptors are closed then.</summary>
@@ -126,12 +151,13 @@ internal sealed unsafe partial class EpollLoop : IDisposable
 
     private void Run()
     {
+        _threadId = Environment.CurrentManagedThreadId;
         var events = (byte*)NativeMemory.Alloc((nuint)(MaximumEvents * EpollEventSize));
         try
         {
             while (!_stopping)
             {
-                var count = EpollWait(_epoll, events, MaximumEvents, -1);
+                var count = EpollWait(_epoll, events, MaximumEvents, _requeued.IsEmpty ? -1 : 0);
                 if (count < 0)
                 {
                     var errno = LastErrno;
@@ -178,13 +204,30 @@ internal sealed unsafe partial class EpollLoop : IDisposable
                         LogHandlerFailed(_logger, e);
                     }
                 }
+
+                // Readers that yielded before this batch: their turn comes after the sockets that were ready.
+                for (var n = _requeued.Count; n > 0 && _requeued.TryDequeue(out var yielded); n--)
+                {
+                    try
+                    {
+                        yielded.OnEvents(EpollIn);
+                    }
+                    catch (Exception e)
+                    {
+                        LogHandlerFailed(_logger, e);
+                    }
+                }
             }
         }
         finally
         {
             NativeMemory.Free(events);
-            _ = Close(_epoll);
-            _ = Close(_wakeFd);
+            lock (_wakeLock)
+            {
+                _ended = true;
+                _ = Close(_epoll);
+                _ = Close(_wakeFd);
+            }
         }
     }
 

@@ -117,6 +117,9 @@ internal sealed class EpollSocket : TransportSocket, IEpollHandler, IValueTaskSo
     }
 
     /// <inheritdoc />
+    public override void YieldRead() => _loop.Requeue(this);
+
+    /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> SendWhenWritableAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
@@ -212,7 +215,7 @@ internal sealed class EpollSocket : TransportSocket, IEpollHandler, IValueTaskSo
             _loop.Forget(this);
             if (!_shutDown)
             {
-                // Everything written is sent before the close (FIN, not RST).
+                // Everything written goes before the FIN (unless unread bytes are left: then the kernel resets).
                 _ = Shutdown(Fd, ShutRdwr);
             }
 
