@@ -114,6 +114,7 @@ internal static class ServeCommand
         {
             o.IoThreads = settings.SocketThreads;
             o.UseRuntimeSockets = settings.RuntimeSockets;
+            o.DeferAccept = settings.DeferAccept;
         });
         IHost app;
         try

@@ -21,6 +21,9 @@ internal sealed class ServeSettings
     /// <summary>The runtime's sockets instead of Starling's epoll engine (Linux); see <see cref="Starling.Server.TcpListenerOptions.UseRuntimeSockets"/>.</summary>
     public bool RuntimeSockets { get; init; }
 
+    /// <summary>TCP_DEFER_ACCEPT on Linux; see <see cref="Starling.Server.TcpListenerOptions.DeferAccept"/>.</summary>
+    public bool DeferAccept { get; init; } = true;
+
     public static ServeSettings From(IConfiguration configuration)
     {
         var portText = configuration["Port"];
@@ -57,6 +60,13 @@ internal sealed class ServeSettings
             throw new InvalidOperationException($"RuntimeSockets: '{runtimeSocketsText}' is not true or false.");
         }
 
+        var deferAcceptText = configuration["DeferAccept"];
+        var deferAccept = true;
+        if (deferAcceptText is not null && !bool.TryParse(deferAcceptText, out deferAccept))
+        {
+            throw new InvalidOperationException($"DeferAccept: '{deferAcceptText}' is not true or false.");
+        }
+
         var dataDirectory = configuration["DataDir"] ?? "data";
         if (dataDirectory.Length == 0 || dataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
         {
@@ -80,6 +90,7 @@ internal sealed class ServeSettings
             Broker = broker,
             SocketThreads = threads,
             RuntimeSockets = runtimeSockets,
+            DeferAccept = deferAccept,
             DataDirectory = inMemory ? null : Path.GetFullPath(dataDirectory),
         };
     }

@@ -41,7 +41,7 @@ public sealed class TcpListenerService : IHostedService, IAsyncDisposable
     {
         try
         {
-            _listener = SocketListener.Create(_broker, (IPEndPoint)EndPoint, _logger, _options.IoThreads, _options.UseRuntimeSockets);
+            _listener = SocketListener.Create(_broker, (IPEndPoint)EndPoint, _logger, _options);
         }
         catch (System.Net.Sockets.SocketException e)
         {

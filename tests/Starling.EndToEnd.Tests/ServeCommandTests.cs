@@ -65,6 +65,7 @@ public sealed class ServeCommandTests
     [InlineData("STARLING_Bind", "not-an-address", "Bind")]
     [InlineData("STARLING_SocketThreads", "0", "SocketThreads")]
     [InlineData("STARLING_RuntimeSockets", "maybe", "RuntimeSockets")]
+    [InlineData("STARLING_DeferAccept", "later", "DeferAccept")]
     public async Task An_invalid_setting_stops_start_up_with_a_message_naming_the_key(string variable, string value, string key)
     {
         var ct = TestContext.Current.CancellationToken;

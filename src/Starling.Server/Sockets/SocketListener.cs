@@ -33,16 +33,16 @@ internal abstract partial class SocketListener : IAsyncDisposable
     protected Socket ListeningSocket { get; }
 
     /// <summary>
-    /// A listener bound to <paramref name="endPoint"/>: on Linux (x64, arm64) Starling's epoll loop with
-    /// <paramref name="ioThreads"/> threads unless <paramref name="useRuntimeSockets"/>; otherwise the runtime's sockets.
+    /// A listener bound to <paramref name="endPoint"/>: on Linux (x64, arm64) Starling's epoll loop unless
+    /// <paramref name="options"/> ask for the runtime's sockets (always used elsewhere).
     /// </summary>
-    public static SocketListener Create(MqttBroker broker, IPEndPoint endPoint, ILogger logger, int ioThreads = 1, bool useRuntimeSockets = false)
+    public static SocketListener Create(MqttBroker broker, IPEndPoint endPoint, ILogger logger, TcpListenerOptions options)
     {
-        var socket = Bind(endPoint);
+        var socket = Bind(endPoint, options.DeferAccept);
         try
         {
-            return !useRuntimeSockets && Epoll.EpollListener.IsSupported
-                ? new Epoll.EpollListener(broker, logger, socket, ioThreads)
+            return !options.UseRuntimeSockets && Epoll.EpollListener.IsSupported
+                ? new Epoll.EpollListener(broker, logger, socket, options.IoThreads)
                 : new ManagedSocketListener(broker, logger, socket);
         }
         catch
@@ -92,7 +92,7 @@ internal abstract partial class SocketListener : IAsyncDisposable
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Accepting a connection failed ({Error}): {Message}")]
     protected static partial void LogAcceptFailed(ILogger logger, SocketError error, string message);
 
-    private static Socket Bind(IPEndPoint endPoint)
+    private static Socket Bind(IPEndPoint endPoint, bool deferAccept)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
@@ -103,6 +103,12 @@ internal abstract partial class SocketListener : IAsyncDisposable
         try
         {
             socket.Bind(endPoint);
+            if (deferAccept && OperatingSystem.IsLinux())
+            {
+                // TCP_DEFER_ACCEPT (IPPROTO_TCP 6, option 9), in seconds: see TcpListenerOptions.DeferAccept.
+                socket.SetRawSocketOption(6, 9, BitConverter.GetBytes(1));
+            }
+
             socket.Listen(4096);
             return socket;
         }

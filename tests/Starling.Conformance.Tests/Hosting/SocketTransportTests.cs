@@ -250,6 +250,37 @@ public sealed class SocketTransportTests
         Assert.InRange(otherAt, 0, Messages / 2);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task With_deferred_accept_a_silent_connection_reaches_the_broker_only_after_a_second(bool deferAccept)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "TCP_DEFER_ACCEPT is Linux only.");
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await BrokerFixture.StartAsync(o => o.ConnectTimeout = TimeSpan.FromMilliseconds(200),
+            listenerOptions: new TcpListenerOptions { DeferAccept = deferAccept }, cancellationToken: ct);
+
+        // A client that speaks is served at once either way.
+        await using (await broker.ConnectAsync("speaks", ProtocolVersion.V311, cancellationToken: ct))
+        {
+        }
+
+        // A silent one is closed by the connect timeout once the broker has it: at once without deferral, after the
+        // kernel's one-second deferral with it.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await using var silent = await broker.OpenAsync(ct);
+        await silent.ExpectClosedAsync(TimeSpan.FromSeconds(10), ct);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        if (deferAccept)
+        {
+            Assert.True(elapsed >= TimeSpan.FromSeconds(0.95), $"closed after {elapsed}: handed over before its deferral ended");
+        }
+        else
+        {
+            Assert.True(elapsed < TimeSpan.FromSeconds(0.9), $"closed after {elapsed}: the connect timeout is 200 ms");
+        }
+    }
+
     /// <summary>Holds the calling thread (the I/O thread) in the CONNECT of one client until released.</summary>
     private sealed class BlockingAuthenticator(string clientId, ManualResetEventSlim release) : Broker.Security.IAuthenticator
     {
