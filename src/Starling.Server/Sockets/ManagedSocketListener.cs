@@ -52,7 +52,11 @@ internal sealed class ManagedSocketListener : SocketListener
 
                 try
                 {
-                    client.NoDelay = true;
+                    if (!OperatingSystem.IsLinux())
+                    {
+                        client.NoDelay = true; // Linux copies it from the listening socket; not every OS does
+                    }
+
                     client.Blocking = false; // the reader and writer use non-blocking calls, falling back to waits
                 }
                 catch (SocketException)

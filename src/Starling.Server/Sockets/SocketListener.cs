@@ -102,6 +102,7 @@ internal abstract partial class SocketListener : IAsyncDisposable
 
         try
         {
+            socket.NoDelay = true; // accepted sockets inherit it (on Linux: no system call per connection)
             socket.Bind(endPoint);
             if (deferAccept && OperatingSystem.IsLinux())
             {

@@ -44,19 +44,11 @@ internal sealed class EpollSocket : TransportSocket, IEpollHandler, IValueTaskSo
     public override EndPoint? RemoteEndPoint => _remote;
 
     /// <summary>
-    /// Takes an accepted descriptor: Nagle off, registered with <paramref name="loop"/>. On failure the descriptor is
-    /// closed and null returned with the error.
+    /// Takes an accepted descriptor (Nagle already off: inherited from the listening socket) and registers it with
+    /// <paramref name="loop"/>. On failure the descriptor is closed and null returned with the error.
     /// </summary>
-    public static unsafe EpollSocket? Open(int fd, EpollLoop loop, EndPoint? remote, out SocketError error)
+    public static EpollSocket? Open(int fd, EpollLoop loop, EndPoint? remote, out SocketError error)
     {
-        var on = 1;
-        if (SetSocketOption(fd, IpprotoTcp, TcpNodelay, &on, sizeof(int)) != 0)
-        {
-            error = Error(LastErrno);
-            _ = LinuxSockets.Close(fd);
-            return null;
-        }
-
         var socket = new EpollSocket(fd, loop, remote);
         try
         {

@@ -26,8 +26,6 @@ internal static unsafe partial class LinuxSockets
     public const int SockCloexec = 0x80000;
     public const int MsgNosignal = 0x4000;
     public const int ShutRdwr = 2;
-    public const int IpprotoTcp = 6;
-    public const int TcpNodelay = 1;
     public const int EfdCloexec = 0x80000;
     public const int EfdNonblock = 0x800;
 
@@ -69,12 +67,6 @@ internal static unsafe partial class LinuxSockets
 
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
-
-    [LibraryImport(Libc, EntryPoint = "setsockopt", SetLastError = true)]
-    public static partial int SetSocketOption(int fd, int level, int name, int* value, uint length);
-
-    [LibraryImport(Libc, EntryPoint = "getpeername", SetLastError = true)]
-    public static partial int GetPeerName(int fd, byte* address, uint* addressLength);
 
     [LibraryImport(Libc, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initialValue, int flags);
