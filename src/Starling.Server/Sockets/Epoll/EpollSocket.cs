@@ -68,13 +68,13 @@ internal sealed class EpollSocket : TransportSocket, IEpollHandler, IValueTaskSo
     /// <inheritdoc />
     public override unsafe int Receive(byte[] buffer, int offset, int count, out SocketError error)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)offset + (ulong)(uint)count, (ulong)buffer.Length);
+        var span = buffer.AsSpan(offset, count);
         nint received;
-        fixed (byte* bytes = buffer)
+        fixed (byte* bytes = span)
         {
             do
             {
-                received = LinuxSockets.Receive(Fd, bytes + offset, (nuint)count, 0);
+                received = LinuxSockets.Receive(Fd, bytes, (nuint)span.Length, 0);
             }
             while (received < 0 && LastErrno == EINTR);
         }
@@ -83,21 +83,8 @@ internal sealed class EpollSocket : TransportSocket, IEpollHandler, IValueTaskSo
     }
 
     /// <inheritdoc />
-    public override unsafe int Send(byte[] buffer, int offset, int count, out SocketError error)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)offset + (ulong)(uint)count, (ulong)buffer.Length);
-        nint sent;
-        fixed (byte* bytes = buffer)
-        {
-            do
-            {
-                sent = LinuxSockets.Send(Fd, bytes + offset, (nuint)count, MsgNosignal);
-            }
-            while (sent < 0 && LastErrno == EINTR);
-        }
-
-        return Outcome(sent, out error);
-    }
+    public override int Send(byte[] buffer, int offset, int count, out SocketError error) =>
+        Send(buffer.AsSpan(offset, count), out error);
 
     /// <inheritdoc />
     public override bool WaitReadable(out SocketError error)
@@ -124,7 +111,7 @@ internal sealed class EpollSocket : TransportSocket, IEpollHandler, IValueTaskSo
                 seen = _writableEvents;
             }
 
-            var sent = SendMemory(bytes, out var error);
+            var sent = Send(bytes.Span, out var error);
             if (error == SocketError.Success)
             {
                 return sent;
@@ -215,10 +202,10 @@ internal sealed class EpollSocket : TransportSocket, IEpollHandler, IValueTaskSo
         }
     }
 
-    private unsafe int SendMemory(ReadOnlyMemory<byte> bytes, out SocketError error)
+    private unsafe int Send(ReadOnlySpan<byte> bytes, out SocketError error)
     {
         nint sent;
-        fixed (byte* pointer = bytes.Span)
+        fixed (byte* pointer = bytes)
         {
             do
             {
